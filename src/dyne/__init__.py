@@ -1,0 +1,9 @@
+"""Dyne: an async Python web framework with batteries included."""
+
+from dyne.__version__ import __version__
+from dyne.app import App
+from dyne.exceptions import HTTPException, abort
+from dyne.request import Request
+from dyne.response import Response
+
+__all__ = ["App", "HTTPException", "Request", "Response", "__version__", "abort"]

@@ -1,0 +1,94 @@
+"""Background tasks: run a function after (or beside) the request that started it."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from dyne._utils import is_async_callable
+
+__all__ = ["BackgroundQueue"]
+
+logger = logging.getLogger("dyne.background")
+
+
+class BackgroundQueue:
+    """Runs tasks outside the request: sync functions in a thread pool, coroutine
+    functions as asyncio tasks. Exceptions are logged with their traceback.
+
+    ``@app.background.task`` turns a function into one that schedules itself and
+    returns at once; :meth:`join` waits (bounded) for what is still running.
+    """
+
+    def __init__(self, max_workers: int | None = None) -> None:
+        self._max_workers = max_workers
+        self._executor: concurrent.futures.ThreadPoolExecutor | None = None
+        self._pending: set[Any] = set()
+
+    @property
+    def executor(self) -> concurrent.futures.ThreadPoolExecutor:
+        """The thread pool for sync tasks, created on first use."""
+        if self._executor is None:
+            self._executor = concurrent.futures.ThreadPoolExecutor(
+                max_workers=self._max_workers, thread_name_prefix="dyne-background"
+            )
+        return self._executor
+
+    @property
+    def pending(self) -> int:
+        """How many tasks are scheduled or running."""
+        return len(self._pending)
+
+    def run(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Schedule ``func(*args, **kwargs)`` and return its future (or asyncio task)."""
+        if is_async_callable(func):
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                # Called from a worker thread (a sync view): run the coroutine on its own loop.
+                future = self.executor.submit(asyncio.run, func(*args, **kwargs))
+            else:
+                future = loop.create_task(func(*args, **kwargs))
+        else:
+            future = self.executor.submit(func, *args, **kwargs)
+        self._pending.add(future)
+        future.add_done_callback(functools.partial(self._done, getattr(func, "__name__", func)))
+        return future
+
+    def task(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """Decorate ``func`` so that calling it schedules it in the background."""
+
+        @functools.wraps(func)
+        def schedule(*args: Any, **kwargs: Any) -> Any:
+            return self.run(func, *args, **kwargs)
+
+        return schedule
+
+    __call__ = task
+
+    def _done(self, name: Any, future: Any) -> None:
+        self._pending.discard(future)
+        if future.cancelled():
+            return
+        exc = future.exception()
+        if exc is not None:
+            logger.error("Background task %s failed", name, exc_info=exc)
+
+    async def join(self, timeout: float | None = 30.0) -> bool:
+        """Wait up to ``timeout`` seconds for pending tasks; return whether all finished."""
+        if not self._pending:
+            return True
+        waiters = [
+            task if isinstance(task, asyncio.Future) else asyncio.wrap_future(task)
+            for task in list(self._pending)
+        ]
+        done, not_done = await asyncio.wait(waiters, timeout=timeout)
+        if not_done:
+            logger.warning(
+                "%d background task(s) still running after %ss at shutdown", len(not_done), timeout
+            )
+        return not not_done

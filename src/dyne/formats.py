@@ -1,0 +1,146 @@
+"""Body codecs by name: decode request bodies and encode response media.
+
+Every decoder turns malformed input into an :class:`~dyne.exceptions.HTTPException`
+with a 4xx status: a client's mistake never becomes a 500.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import decimal
+import enum
+import json
+import uuid
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qsl
+
+import yaml
+
+from dyne.exceptions import HTTPException
+
+__all__ = [
+    "JSON_TYPES",
+    "YAML_TYPES",
+    "decode_json",
+    "decode_urlencoded",
+    "decode_yaml",
+    "encode_json",
+    "encode_yaml",
+    "json_default",
+]
+
+JSON_TYPES = frozenset({"application/json"})
+YAML_TYPES = frozenset({"application/x-yaml", "application/yaml", "text/yaml"})
+
+
+def json_default(value: Any) -> Any:
+    """Turn common non-JSON values (datetimes, UUIDs, decimals, sets, enums, dataclasses)
+    into JSON-compatible ones; anything else is a programming error (``TypeError``)."""
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID | decimal.Decimal):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+_dumps = json.JSONEncoder(
+    ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=json_default
+).encode
+
+
+def encode_json(value: Any) -> bytes:
+    """Encode ``value`` as compact UTF-8 JSON."""
+    return _dumps(value).encode("utf-8")
+
+
+def encode_yaml(value: Any) -> bytes:
+    """Encode ``value`` as UTF-8 YAML (through JSON types, so both encodings agree)."""
+    plain = json.loads(encode_json(value))
+    return yaml.safe_dump(plain, allow_unicode=True, sort_keys=False).encode("utf-8")
+
+
+def decode_json(body: bytes) -> Any:
+    """Decode a JSON request body; malformed, non-UTF-8 or absurd input is a 400."""
+    if not body:
+        raise HTTPException(400, "The request body is empty; expected a JSON document.")
+    try:
+        return json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise HTTPException(400, "The request body is not valid UTF-8.") from None
+    except RecursionError:
+        raise HTTPException(400, "The JSON document is nested too deeply.") from None
+    except ValueError as exc:
+        # JSONDecodeError and the int-digits limit both land here.
+        raise HTTPException(400, f"The request body is not valid JSON: {exc}.") from None
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """A safe YAML loader that refuses aliases, so a "billion laughs" body cannot expand."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "YAML aliases are not accepted in request bodies", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+def decode_yaml(body: bytes) -> Any:
+    """Decode a YAML request body safely: one document, no tags that build objects, no aliases."""
+    if not body:
+        raise HTTPException(400, "The request body is empty; expected a YAML document.")
+    try:
+        text = body.decode("utf-8")
+        loader = _NoAliasLoader(text)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
+    except UnicodeDecodeError:
+        raise HTTPException(400, "The request body is not valid UTF-8.") from None
+    except RecursionError:
+        raise HTTPException(400, "The YAML document is nested too deeply.") from None
+    except (yaml.YAMLError, ValueError) as exc:
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise HTTPException(400, f"The request body is not valid YAML: {message}.") from None
+
+
+def decode_urlencoded(body: bytes, *, max_fields: int, max_field_size: int) -> dict[str, str]:
+    """Decode an ``application/x-www-form-urlencoded`` body; the last value of a key wins.
+
+    More than ``max_fields`` fields or a field above ``max_field_size`` bytes is a 413;
+    bytes that are not UTF-8 once percent-decoded are a 400.
+    """
+    try:
+        pairs = parse_qsl(
+            body.decode("utf-8"),
+            keep_blank_values=True,
+            encoding="utf-8",
+            errors="strict",
+            max_num_fields=max_fields,
+        )
+    except UnicodeDecodeError:
+        raise HTTPException(400, "The form data is not valid UTF-8.") from None
+    except ValueError:
+        raise HTTPException(
+            413, f"Too many form fields; at most {max_fields} are accepted."
+        ) from None
+    result: dict[str, str] = {}
+    for name, value in pairs:
+        if len(value) > max_field_size or len(name) > max_field_size:
+            raise HTTPException(
+                413, f"Form field {name[:64]!r} is larger than {max_field_size} bytes."
+            )
+        result[name] = value
+    return result

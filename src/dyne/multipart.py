@@ -1,0 +1,104 @@
+"""Form parsing with limits: urlencoded through the standard library, multipart through
+Starlette's streaming parser, with the checks that parser leaves out (a valid boundary,
+the closing delimiter, no padding around the parts)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+from python_multipart.multipart import parse_options_header
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.formparsers import MultiPartException, MultiPartParser
+
+from dyne import formats
+from dyne.exceptions import HTTPException
+
+if TYPE_CHECKING:
+    from dyne.request import Request
+
+__all__ = ["parse_form"]
+
+# RFC 2046 section 5.1.1: 1 to 70 characters from this set, not ending with a space.
+_BOUNDARY = re.compile(rb"[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]")
+_EDGE = 256  # bytes kept from each end of the body to check its framing
+_PADDING = 4  # CR/LF bytes tolerated before the first and after the last delimiter
+_TOO_LARGE = ("Too many", "exceeded maximum size")
+
+
+async def parse_form(req: Request) -> FormData:
+    """Parse the request's form body, enforcing the app's limits (413) and framing (400)."""
+    limits = req.app.limits
+    mimetype = req.mimetype
+    if mimetype == "application/x-www-form-urlencoded":
+        body = await req.content
+        fields = formats.decode_urlencoded(
+            body, max_fields=limits.max_form_fields, max_field_size=limits.max_part_size
+        )
+        return FormData(list(fields.items()))
+    if mimetype != "multipart/form-data":
+        raise HTTPException(
+            415,
+            f"Expected a form (multipart/form-data or application/x-www-form-urlencoded), "
+            f"got {mimetype or 'no Content-Type'!r}.",
+        )
+    boundary = _boundary_of(req.headers.get("content-type", ""))
+    framing = _Framing()
+    parser = MultiPartParser(
+        req.headers,
+        framing.watch(req.stream()),
+        max_files=limits.max_form_files,
+        max_fields=limits.max_form_fields,
+        max_part_size=limits.max_part_size,
+    )
+    try:
+        form = await parser.parse()
+    except (MultiPartException, StarletteHTTPException) as exc:
+        message = getattr(exc, "message", None) or getattr(exc, "detail", "")
+        status = 413 if any(marker in message for marker in _TOO_LARGE) else 400
+        raise HTTPException(status, f"Malformed multipart body: {message}") from None
+    if not framing.is_well_framed(boundary):
+        await form.close()
+        raise HTTPException(
+            400,
+            "Malformed multipart body: it must start with the boundary and end with the "
+            "closing delimiter; the body may be truncated.",
+        )
+    return form
+
+
+def _boundary_of(content_type: str) -> bytes:
+    _, options = parse_options_header(content_type)
+    boundary = options.get(b"boundary")
+    if not boundary or not _BOUNDARY.fullmatch(boundary):
+        raise HTTPException(
+            400, "Malformed multipart body: the Content-Type has a missing or invalid boundary."
+        )
+    return boundary
+
+
+class _Framing:
+    """Keeps the first and last bytes of a streamed body to check its delimiters."""
+
+    def __init__(self) -> None:
+        self.head = b""
+        self.tail = b""
+
+    async def watch(self, stream: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+        async for chunk in stream:
+            if len(self.head) < _EDGE:
+                self.head += chunk[: _EDGE - len(self.head)]
+            self.tail = (self.tail + chunk)[-_EDGE:]
+            yield chunk
+
+    def is_well_framed(self, boundary: bytes) -> bool:
+        head = self.head.lstrip(b"\r\n")
+        tail = self.tail.rstrip(b"\r\n")
+        return (
+            len(self.head) - len(head) <= _PADDING
+            and len(self.tail) - len(tail) <= _PADDING
+            and head.startswith(b"--" + boundary)
+            and tail.endswith(b"--" + boundary + b"--")
+        )

@@ -1,0 +1,317 @@
+"""The incoming HTTP request, as a view sees it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from starlette.datastructures import URL, Address, FormData, Headers, QueryParams, State, UploadFile
+from starlette.requests import ClientDisconnect, cookie_parser
+
+from dyne import formats
+from dyne.exceptions import HTTPException
+
+if TYPE_CHECKING:
+    from dyne.app import App
+
+__all__ = ["ClientDisconnect", "Request"]
+
+Finalizer = Callable[["Request", Any, BaseException | None], Awaitable[None]]
+
+
+class Request:
+    """An HTTP request: method, URL, headers, query parameters, cookies, body and state.
+
+    Everything is computed on first use and cached, so a view pays only for what it reads.
+    """
+
+    __slots__ = (
+        "_body",
+        "_content_type",
+        "_cookies",
+        "_encoding",
+        "_finalizers",
+        "_form",
+        "_headers",
+        "_params",
+        "_receive",
+        "_consumed",
+        "_state",
+        "app",
+        "path_params",
+        "scope",
+    )
+
+    def __init__(self, scope: dict[str, Any], receive: Any, app: App) -> None:
+        self.scope = scope
+        self._receive = receive
+        self.app = app
+        self.path_params: dict[str, Any] = {}
+        self._headers: Headers | None = None
+        self._params: QueryParams | None = None
+        self._cookies: dict[str, str] | None = None
+        self._state: State | None = None
+        self._body: bytes | None = None
+        self._form: FormData | None = None
+        self._content_type: tuple[str, dict[str, str]] | None = None
+        self._encoding: str | None = None
+        self._consumed = False
+        self._finalizers: list[Finalizer] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        # Extensions publish request attributes (``req.db``) through the app, so the core
+        # needs no word of them.
+        factory = self.app.request_properties.get(name)
+        if factory is None:
+            raise AttributeError(f"Request has no attribute {name!r}")
+        return factory(self)
+
+    def __repr__(self) -> str:
+        return f"<Request {self.method} {self.full_url}>"
+
+    # -- request line and headers ------------------------------------------------------
+
+    @property
+    def method(self) -> str:
+        """The HTTP method, upper case (``"GET"``)."""
+        return self.scope["method"]
+
+    @property
+    def url(self) -> URL:
+        """The full URL as a parsed object (``.path``, ``.query``, ``.hostname``, ...)."""
+        return URL(scope=self.scope)
+
+    @property
+    def full_url(self) -> str:
+        """The full URL as a string."""
+        return str(self.url)
+
+    @property
+    def path(self) -> str:
+        """The (percent-decoded) path of the URL."""
+        return self.scope["path"]
+
+    @property
+    def headers(self) -> Headers:
+        """The request headers, case-insensitive."""
+        if self._headers is None:
+            self._headers = Headers(scope=self.scope)
+        return self._headers
+
+    @property
+    def params(self) -> QueryParams:
+        """The query parameters: ``params["a"]`` is the last value, ``get_list("a")`` all."""
+        if self._params is None:
+            self._params = QueryParams(self.scope.get("query_string", b""))
+        return self._params
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        """The cookies the client sent."""
+        if self._cookies is None:
+            header = self.headers.get("cookie")
+            self._cookies = cookie_parser(header) if header else {}
+        return self._cookies
+
+    @property
+    def state(self) -> State:
+        """Per-request storage for views, hooks and extensions (``req.state.user``)."""
+        if self._state is None:
+            self._state = State(self.scope.setdefault("state", {}))
+        return self._state
+
+    @property
+    def client(self) -> Address | None:
+        """The client's ``(host, port)``, when the server knows it."""
+        client = self.scope.get("client")
+        return Address(*client) if client else None
+
+    @property
+    def is_secure(self) -> bool:
+        """Whether the request came over HTTPS."""
+        return self.scope.get("scheme") in ("https", "wss")
+
+    def _parsed_content_type(self) -> tuple[str, dict[str, str]]:
+        if self._content_type is None:
+            raw = self.headers.get("content-type", "")
+            mimetype, _, rest = raw.partition(";")
+            options: dict[str, str] = {}
+            for part in rest.split(";"):
+                key, _, value = part.strip().partition("=")
+                if key:
+                    options[key.lower()] = value.strip().strip('"')
+            self._content_type = (mimetype.strip().lower(), options)
+        return self._content_type
+
+    @property
+    def mimetype(self) -> str:
+        """The Content-Type without its parameters (``"application/json"``), or ``""``."""
+        return self._parsed_content_type()[0]
+
+    @property
+    def encoding(self) -> str:
+        """The text encoding of the body: the Content-Type charset, else UTF-8. Settable."""
+        if self._encoding is None:
+            self._encoding = self._parsed_content_type()[1].get("charset") or "utf-8"
+        return self._encoding
+
+    @encoding.setter
+    def encoding(self, value: str) -> None:
+        self._encoding = value
+
+    def accepts(self, mimetype: str) -> bool:
+        """Whether the client's ``Accept`` header allows ``mimetype`` (wildcards honoured)."""
+        accept = self.headers.get("accept")
+        if not accept:
+            return True
+        wanted = mimetype.lower()
+        family = wanted.partition("/")[0] + "/*"
+        for item in accept.split(","):
+            media_range, _, params = item.strip().partition(";")
+            media_range = media_range.strip().lower()
+            if media_range in (wanted, family, "*/*") and _quality(params) > 0:
+                return True
+        return False
+
+    # -- body --------------------------------------------------------------------------
+
+    async def _read_body(self) -> bytes:
+        if self._body is None:
+            self._body = b"".join([chunk async for chunk in self.stream()])
+        return self._body
+
+    @property
+    def content(self) -> Awaitable[bytes]:
+        """The raw body, awaited: ``await req.content``."""
+        return self._read_body()
+
+    @property
+    def text(self) -> Awaitable[str]:
+        """The body decoded with :attr:`encoding`, awaited: ``await req.text``."""
+        return self._read_text()
+
+    async def _read_text(self) -> str:
+        body = await self._read_body()
+        try:
+            return body.decode(self.encoding)
+        except (UnicodeDecodeError, LookupError):
+            raise HTTPException(400, f"The request body is not valid {self.encoding}.") from None
+
+    async def stream(self) -> AsyncIterator[bytes]:
+        """Yield the body chunk by chunk without keeping it (for large uploads).
+
+        The app's ``max_body_size`` applies: past it, reading raises a 413.
+        """
+        if self._body is not None:
+            yield self._body
+            return
+        if self._consumed:
+            raise RuntimeError("The request body was already streamed and cannot be read again.")
+        self._consumed = True
+        limit = self.app.limits.max_body_size
+        declared = self.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise HTTPException(413, f"The request body is larger than {limit} bytes.")
+        size = 0
+        receive = self._receive
+        while True:
+            message = await receive()
+            if message["type"] == "http.request":
+                chunk = message.get("body", b"")
+                if chunk:
+                    size += len(chunk)
+                    if size > limit:
+                        raise HTTPException(413, f"The request body is larger than {limit} bytes.")
+                    yield chunk
+                if not message.get("more_body", False):
+                    return
+            elif message["type"] == "http.disconnect":
+                raise ClientDisconnect()
+
+    async def form(self) -> FormData:
+        """The parsed form (urlencoded or multipart); uploaded files are ``UploadFile``\\ s.
+
+        Files are spooled to disk by Starlette's streaming parser, never held whole in
+        memory. Limits from ``App(...)`` apply: too many parts or too large a part is a
+        413; a malformed or truncated body is a 400.
+        """
+        if self._form is None:
+            from dyne.multipart import parse_form
+
+            self._form = await parse_form(self)
+        return self._form
+
+    async def media(self, format: str | None = None) -> Any:
+        """Decode the body: by Content-Type, or by ``format`` (json, yaml, form, files).
+
+        ``format="files"`` returns ``{field: {"filename", "content", "content-type"}}`` for
+        uploaded files and plain values for the other fields.
+        """
+        kind = format or self._format_from_content_type()
+        if kind == "json":
+            return formats.decode_json(await self._read_body())
+        if kind == "yaml":
+            return formats.decode_yaml(await self._read_body())
+        if kind in ("form", "files"):
+            return await _form_as_dict(await self.form())
+        raise HTTPException(
+            400, f"Unknown media format {kind!r}; use one of: json, yaml, form, files."
+        )
+
+    def _format_from_content_type(self) -> str:
+        mimetype = self.mimetype
+        if mimetype in formats.JSON_TYPES or (not mimetype) or mimetype.endswith("+json"):
+            return "json"
+        if mimetype in formats.YAML_TYPES:
+            return "yaml"
+        if mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            return "form"
+        raise HTTPException(
+            415,
+            f"Unsupported media type {mimetype!r}; send application/json, application/x-yaml, "
+            "application/x-www-form-urlencoded or multipart/form-data.",
+        )
+
+    # -- end of request ----------------------------------------------------------------
+
+    def add_finalizer(self, callback: Finalizer) -> None:
+        """Run ``await callback(req, resp, exc)`` when the view has finished.
+
+        Finalizers run in reverse order of registration, right after the view returns or
+        raises (``exc`` is the exception, else None) and before error handlers, so an
+        extension can commit or roll back work that belongs to this request.
+        """
+        if self._finalizers is None:
+            self._finalizers = []
+        self._finalizers.append(callback)
+
+    async def close(self) -> None:
+        """Release what the request holds (spooled upload files)."""
+        if self._form is not None:
+            await self._form.close()
+
+
+def _quality(params: str) -> float:
+    for param in params.split(";"):
+        key, _, value = param.strip().partition("=")
+        if key.strip().lower() == "q":
+            try:
+                return float(value)
+            except ValueError:
+                return 0.0
+    return 1.0
+
+
+async def _form_as_dict(form: FormData) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for name, value in form.multi_items():
+        if isinstance(value, UploadFile):
+            await value.seek(0)
+            result[name] = {
+                "filename": value.filename,
+                "content": await value.read(),
+                "content-type": value.content_type,
+            }
+        else:
+            result[name] = value
+    return result

@@ -1,0 +1,393 @@
+"""The outgoing HTTP response, as a view fills it in."""
+
+from __future__ import annotations
+
+import datetime
+import http.cookies
+import os
+import re
+from collections.abc import AsyncIterable, Iterable, Mapping
+from email.utils import format_datetime
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import quote
+
+from starlette.responses import FileResponse, StreamingResponse
+
+from dyne import formats
+
+if TYPE_CHECKING:
+    from dyne.request import Request
+
+__all__ = ["Response", "ResponseHeaders"]
+
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_UNSAFE_VALUE = re.compile(r"[\r\n\x00]")
+_NO_BODY_STATUS = frozenset({204, 304})
+
+
+def _checked_header(name: str, value: Any) -> tuple[str, str]:
+    if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+        raise ValueError(f"Invalid header name {name!r}: use letters, digits and -_.!#$%&'*+^`|~.")
+    value = str(value)
+    if _UNSAFE_VALUE.search(value):
+        raise ValueError(
+            f"Invalid value for header {name!r}: CR, LF and NUL are not allowed in header values."
+        )
+    return name.lower(), value
+
+
+class ResponseHeaders(dict[str, str]):
+    """Response headers: a dict whose keys are case-insensitive and whose values are checked.
+
+    A name that is not an HTTP token, or a value containing CR, LF or NUL, raises
+    ``ValueError`` when set, so no header can split the response.
+    """
+
+    def __init__(self, initial: Mapping[str, Any] | Iterable[tuple[str, Any]] = ()) -> None:
+        super().__init__()
+        self.update(initial)
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        key, checked = _checked_header(name, value)
+        super().__setitem__(key, checked)
+
+    def __getitem__(self, name: str) -> str:
+        return super().__getitem__(name.lower())
+
+    def __delitem__(self, name: str) -> None:
+        super().__delitem__(name.lower())
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and super().__contains__(name.lower())
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        """Return the header ``name`` (any case), or ``default``."""
+        return super().get(name.lower(), default)
+
+    def pop(self, name: str, *default: Any) -> Any:  # type: ignore[override]
+        """Remove the header ``name`` (any case) and return its value."""
+        return super().pop(name.lower(), *default)
+
+    def setdefault(self, name: str, default: Any = "") -> str:  # type: ignore[override]
+        """Set ``name`` to ``default`` unless it is set; return its value."""
+        if name not in self:
+            self[name] = default
+        return self[name]
+
+    def update(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        """Set several headers, checking each one."""
+        for source in (*args, kwargs):
+            items = source.items() if isinstance(source, Mapping) else source
+            for name, value in items:
+                self[name] = value
+
+
+_COOKIE_DEFAULTS: dict[str, Any] = {
+    "expires": None,
+    "max_age": None,
+    "domain": None,
+    "path": "/",
+    "secure": False,
+    "httponly": True,
+    "samesite": "lax",
+}
+
+
+def _cookie_header(key: str, value: str, directives: Mapping[str, Any]) -> bytes:
+    for name in ("domain", "path", "samesite"):
+        directive = directives.get(name)
+        if directive is not None and (
+            _UNSAFE_VALUE.search(str(directive)) or ";" in str(directive)
+        ):
+            raise ValueError(f"Invalid cookie {name} {directive!r}: ';', CR, LF, NUL not allowed.")
+    cookie: http.cookies.SimpleCookie = http.cookies.SimpleCookie()
+    try:
+        cookie[key] = value
+    except http.cookies.CookieError as exc:
+        raise ValueError(f"Invalid cookie name {key!r}: {exc}") from None
+    morsel = cookie[key]
+    expires = directives.get("expires")
+    if expires is not None:
+        if isinstance(expires, datetime.datetime):
+            expires = format_datetime(expires.astimezone(datetime.UTC), usegmt=True)
+        morsel["expires"] = expires
+    if directives.get("max_age") is not None:
+        morsel["max-age"] = int(directives["max_age"])
+    if directives.get("domain"):
+        morsel["domain"] = directives["domain"]
+    if directives.get("path"):
+        morsel["path"] = directives["path"]
+    if directives.get("secure"):
+        morsel["secure"] = True
+    if directives.get("httponly"):
+        morsel["httponly"] = True
+    samesite = directives.get("samesite")
+    if samesite:
+        if str(samesite).lower() not in ("lax", "strict", "none"):
+            raise ValueError(f"Invalid cookie samesite {samesite!r}: use 'lax', 'strict' or 'none'.")
+        morsel["samesite"] = samesite
+    return morsel.OutputString().encode("latin-1")
+
+
+class Response:
+    """An HTTP response: set ``text``, ``html``, ``media`` or ``content``, plus the status,
+    headers and cookies; Dyne encodes it once the view returns.
+
+    The last body attribute assigned wins. ``media`` is sent as JSON, or as YAML when the
+    client's ``Accept`` asks for it.
+    """
+
+    __slots__ = (
+        "_body",
+        "_kind",
+        "_streamer",
+        "cookies",
+        "headers",
+        "mimetype",
+        "obj",
+        "req",
+        "status_code",
+        "_cookie_directives",
+        "_extras",
+    )
+
+    def __init__(self, req: Request | None = None) -> None:
+        self.req = req
+        self.status_code: int = 200
+        self.headers: ResponseHeaders = ResponseHeaders()
+        self.cookies: dict[str, str] = {}
+        self.mimetype: str | None = None
+        self.obj: Any = None
+        self._kind: str | None = None
+        self._body: Any = None
+        self._streamer: Any = None
+        self._cookie_directives: dict[str, dict[str, Any]] | None = None
+        self._extras: dict[str, Any] | None = None
+
+    def __repr__(self) -> str:
+        return f"<Response [{self.status_code}]>"
+
+    # -- body ----------------------------------------------------------------------------
+
+    def _get(self, kind: str) -> Any:
+        return self._body if self._kind == kind else None
+
+    def _set(self, kind: str, value: Any) -> None:
+        self._kind = kind
+        self._body = value
+        self._streamer = None
+
+    @property
+    def text(self) -> str | None:
+        """A plain-text body (``text/plain; charset=utf-8``)."""
+        return self._get("text")
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self._set("text", value)
+
+    @property
+    def html(self) -> str | None:
+        """An HTML body (``text/html; charset=utf-8``)."""
+        return self._get("html")
+
+    @html.setter
+    def html(self, value: str) -> None:
+        self._set("html", value)
+
+    @property
+    def media(self) -> Any:
+        """A body of plain data sent as JSON (or YAML when the client asks for it)."""
+        return self._get("media")
+
+    @media.setter
+    def media(self, value: Any) -> None:
+        self._set("media", value)
+
+    @property
+    def content(self) -> bytes | str | None:
+        """A raw body: bytes (``application/octet-stream`` unless ``mimetype`` says) or str."""
+        return self._get("content")
+
+    @content.setter
+    def content(self, value: bytes | str) -> None:
+        self._set("content", value)
+
+    @property
+    def extras(self) -> dict[str, Any]:
+        """Room for extensions to keep per-response data (e.g. the session)."""
+        if self._extras is None:
+            self._extras = {}
+        return self._extras
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def set_cookie(
+        self,
+        key: str,
+        value: str = "",
+        expires: datetime.datetime | str | int | None = None,
+        max_age: int | None = None,
+        domain: str | None = None,
+        path: str | None = "/",
+        secure: bool = False,
+        httponly: bool = True,
+        samesite: Literal["lax", "strict", "none"] | None = "lax",
+    ) -> None:
+        """Set the cookie ``key`` with its directives (HttpOnly and SameSite=Lax by default)."""
+        directives = {
+            "expires": expires,
+            "max_age": max_age,
+            "domain": domain,
+            "path": path,
+            "secure": secure,
+            "httponly": httponly,
+            "samesite": samesite,
+        }
+        _cookie_header(key, value, directives)  # fail now, where the mistake is
+        self.cookies[key] = value
+        if self._cookie_directives is None:
+            self._cookie_directives = {}
+        self._cookie_directives[key] = directives
+
+    def delete_cookie(self, key: str, path: str = "/", domain: str | None = None) -> None:
+        """Tell the client to forget the cookie ``key``."""
+        self.set_cookie(
+            key, "", expires="Thu, 01 Jan 1970 00:00:00 GMT", max_age=0, path=path, domain=domain
+        )
+
+    def redirect(self, location: str, status_code: int = 301) -> Response:
+        """Redirect the client to ``location`` (percent-encoded; CR/LF can never pass)."""
+        self.status_code = status_code
+        self.headers["location"] = quote(str(location), safe=":/%#?=@[]!$&'()*+,;~")
+        self._set("text", "")
+        return self
+
+    def stream(self, source: Any, *args: Any, **kwargs: Any) -> Any:
+        """Send the body chunk by chunk from an (async) iterable or generator function.
+
+        Usable as ``resp.stream(gen)`` or as a decorator on an (async) generator function;
+        extra arguments are passed to it.
+        """
+        iterable = source(*args, **kwargs) if callable(source) else source
+        if not isinstance(iterable, AsyncIterable | Iterable) or isinstance(iterable, str | bytes):
+            raise TypeError("resp.stream() needs an iterable or a generator function.")
+        self._kind = "stream"
+        self._body = iterable
+        return source
+
+    def file(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        filename: str | None = None,
+        content_type: str | None = None,
+    ) -> None:
+        """Send the file at ``path`` (Range requests and conditional GETs answered)."""
+        self._kind = "file"
+        self._body = (os.fspath(path), filename, content_type)
+
+    # -- encoding --------------------------------------------------------------------------
+
+    def _encode_body(self) -> tuple[bytes, str | None]:
+        kind = self._kind
+        body = self._body
+        if kind == "media":
+            req = self.req
+            if req is not None:
+                accept = req.headers.get("accept")
+                if accept and "yaml" in accept and (
+                    req.accepts("application/x-yaml") or req.accepts("application/yaml")
+                ):
+                    return formats.encode_yaml(body), "application/x-yaml"
+            return formats.encode_json(body), "application/json"
+        if kind == "text":
+            return body.encode("utf-8"), "text/plain; charset=utf-8"
+        if kind == "html":
+            return body.encode("utf-8"), "text/html; charset=utf-8"
+        if kind == "content":
+            if isinstance(body, str):
+                return body.encode("utf-8"), "text/plain; charset=utf-8"
+            return bytes(body), "application/octet-stream"
+        return b"", None
+
+    def _header_list(self, content_type: str | None) -> list[tuple[bytes, bytes]]:
+        headers = self.headers
+        if type(headers) is not ResponseHeaders:  # replaced by the user: check it now
+            headers = self.headers = ResponseHeaders(headers)
+        if self.mimetype is not None:
+            content_type = self.mimetype
+        raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+        if content_type is not None and "content-type" not in headers:
+            raw.append((b"content-type", content_type.encode("latin-1")))
+        if self.cookies:
+            directives = self._cookie_directives or {}
+            for key, value in self.cookies.items():
+                raw.append(
+                    (b"set-cookie", _cookie_header(key, value, directives.get(key, _COOKIE_DEFAULTS)))
+                )
+        return raw
+
+    def prepare(self) -> Any:
+        """Encode the response into ASGI messages, or an ASGI app for files and streams.
+
+        Done before anything is sent, so an encoding error can still become a clean 500.
+        """
+        kind = self._kind
+        if kind == "stream" or kind == "file":
+            return self._prepare_streamed()
+        body, content_type = self._encode_body()
+        headers = self._header_list(content_type)
+        status = self.status_code
+        if status in _NO_BODY_STATUS or status < 200:
+            body = b""
+        elif "content-length" not in self.headers:
+            headers.append((b"content-length", str(len(body)).encode("latin-1")))
+        if self.req is not None and self.req.scope.get("method") == "HEAD":
+            body = b""
+        return (
+            {"type": "http.response.start", "status": status, "headers": headers},
+            {"type": "http.response.body", "body": body},
+        )
+
+    def _prepare_streamed(self) -> Any:
+        headers = self._header_list(None)
+        content_type = self.mimetype
+        if self._kind == "file":
+            path, filename, file_type = self._body
+            response: Any = FileResponse(
+                path,
+                status_code=self.status_code,
+                media_type=file_type or content_type,
+                filename=filename,
+            )
+        else:
+            response = StreamingResponse(
+                self._body,
+                status_code=self.status_code,
+                media_type=content_type or "application/octet-stream",
+            )
+        known = {name for name, _ in headers}
+        response.raw_headers = [
+            (name, value) for name, value in response.raw_headers if name not in known
+        ] + headers
+        return response
+
+
+def resolve_return(resp: Response, value: Any) -> None:
+    """Apply a view's return value: dict/list → media, str → text, bytes → content."""
+    if value is None or value is resp:
+        return
+    if isinstance(value, str):
+        resp.text = value
+    elif isinstance(value, bytes | bytearray | memoryview):
+        resp.content = bytes(value)
+    elif isinstance(value, dict | list | tuple):
+        resp.media = value
+    else:
+        raise TypeError(
+            f"A view returned {type(value).__name__}; return a dict, list, str, bytes or None, "
+            "or set resp.media / resp.text / resp.content."
+        )
+
+
