@@ -1,0 +1,288 @@
+"""The ``dyne`` command: run an app with uvicorn, list its routes, and host plugin commands.
+
+Plugins add commands with ``@cli.command()`` after ``from dyne.cli import cli``; packages that
+declare the ``dyne.cli`` entry-point group are imported the first time the CLI looks up or
+lists its commands.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Any
+
+import click
+import uvicorn
+
+from dyne.__version__ import __version__
+
+if TYPE_CHECKING:
+    from dyne.app import App
+
+__all__ = ["CliContext", "DyneGroup", "cli", "load_app", "main"]
+
+_PLUGIN_GROUP = "dyne.cli"
+_DEFAULT_APP = "app:app"
+_METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _split_target(target: str) -> tuple[str, str]:
+    """Split ``module[:attribute]`` into its parts, defaulting the attribute to ``app``."""
+    module, sep, attribute = target.strip().partition(":")
+    if not sep:
+        attribute = "app"
+    parts_ok = all(part.isidentifier() for part in module.split(".")) and all(
+        part.isidentifier() for part in attribute.split(".")
+    )
+    if not parts_ok:
+        raise click.UsageError(
+            f"Invalid app '{target}'; use module:variable, for example myproject.main:app."
+        )
+    return module, attribute
+
+
+def load_app(target: str) -> App:
+    """Import ``module:variable`` (``module`` alone means ``module:app``) and return the App.
+
+    :raises click.ClickException: a one-line error when the module or attribute is missing or
+        the object is not a :class:`dyne.App`.
+    """
+    from dyne import App
+
+    module_name, attribute = _split_target(target)
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        missing = exc.name or ""
+        if module_name == missing or module_name.startswith(missing + "."):
+            raise click.ClickException(
+                f"Could not import module '{module_name}' for app '{target}'; check --app "
+                "(or DYNE_APP) and run dyne from the directory that contains the module."
+            ) from None
+        raise
+    obj: Any = module
+    for part in attribute.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            raise click.ClickException(
+                f"Module '{module_name}' has no attribute '{attribute}'; pass --app "
+                f"{module_name}:<name of your App instance>."
+            ) from None
+    if not isinstance(obj, App):
+        kind = type(obj).__name__
+        raise click.ClickException(
+            f"'{module_name}:{attribute}' is a {kind}, not a dyne.App; point --app at your "
+            "App instance (module:variable)."
+        )
+    return obj
+
+
+@dataclass
+class CliContext:
+    """The global options, shared with every command through ``click.pass_obj``."""
+
+    app_path: str = _DEFAULT_APP
+    debug: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8000
+    reload: bool = False
+
+    @property
+    def import_string(self) -> str:
+        """The app's ``module:variable`` import string, with ``:app`` filled in."""
+        module, attribute = _split_target(self.app_path)
+        return f"{module}:{attribute}"
+
+    @property
+    def log_level(self) -> str:
+        """``debug`` under ``--debug``, else ``info``."""
+        return "debug" if self.debug else "info"
+
+    def load_app(self) -> App:
+        """Import and return the App named by ``--app``; one-line error when it is wrong."""
+        return load_app(self.app_path)
+
+
+class DyneGroup(click.Group):
+    """A click group that imports ``dyne.cli`` entry-point plugins before listing commands."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Create the group; plugins are loaded lazily, once."""
+        super().__init__(*args, **kwargs)
+        self.plugins_loaded = False
+
+    def load_plugins(self) -> None:
+        """Import every ``dyne.cli`` entry point; warn in one line for each that fails."""
+        if self.plugins_loaded:
+            return
+        self.plugins_loaded = True
+        for entry_point in entry_points(group=_PLUGIN_GROUP):
+            try:
+                loaded = entry_point.load()
+            except Exception as exc:
+                click.echo(
+                    f"Warning: could not load dyne CLI plugin '{entry_point.name}' "
+                    f"({entry_point.value}): {type(exc).__name__}: {exc}; "
+                    "reinstall or remove the package that provides it.",
+                    err=True,
+                )
+                continue
+            if isinstance(loaded, click.Command):
+                self.add_command(loaded, entry_point.name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """List built-in and plugin commands."""
+        self.load_plugins()
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Find a built-in or plugin command by name."""
+        self.load_plugins()
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=DyneGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--app",
+    "-a",
+    "app_path",
+    envvar="DYNE_APP",
+    default=_DEFAULT_APP,
+    show_default=True,
+    show_envvar=True,
+    metavar="MODULE:VARIABLE",
+    help="The Dyne application to use; a bare module means MODULE:app.",
+)
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Debug log level, reload unless --no-reload, and DEBUG=true in the environment.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind to.")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to bind to.",
+)
+@click.option(
+    "--reload/--no-reload",
+    default=None,
+    help="Restart on code changes. Defaults to on with --debug, off otherwise.",
+)
+@click.version_option(__version__, "--version", prog_name="dyne", message="%(prog)s %(version)s")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    app_path: str,
+    debug: bool,
+    host: str,
+    port: int,
+    reload: bool | None,
+) -> None:
+    """Run and inspect Dyne applications."""
+    cwd = os.getcwd()
+    if cwd not in sys.path:
+        sys.path.insert(0, cwd)
+    if debug:
+        os.environ["DEBUG"] = "true"
+    ctx.obj = CliContext(
+        app_path=app_path,
+        debug=debug,
+        host=host,
+        port=port,
+        reload=debug if reload is None else reload,
+    )
+
+
+@cli.command("run")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Number of worker processes (default: 1, or $WEB_CONCURRENCY).",
+)
+@click.pass_obj
+def _run(obj: CliContext, workers: int | None) -> None:
+    """Serve the application with uvicorn."""
+    if obj.reload and workers is not None and workers > 1:
+        raise click.UsageError(
+            f"--workers {workers} cannot be combined with reload; pass --no-reload "
+            "or drop --workers."
+        )
+    obj.load_app()
+    uvicorn.run(
+        obj.import_string,
+        host=obj.host,
+        port=obj.port,
+        reload=obj.reload,
+        workers=workers,
+        log_level=obj.log_level,
+    )
+
+
+def _describe_endpoint(endpoint: Any) -> str:
+    """Name an endpoint as ``module.qualname``, or its class for objects such as mounted apps."""
+    if endpoint is None:
+        return ""
+    target = endpoint if hasattr(endpoint, "__qualname__") else type(endpoint)
+    module = getattr(target, "__module__", None)
+    qualname = getattr(target, "__qualname__", repr(target))
+    return f"{module}.{qualname}" if module else qualname
+
+
+def _describe_methods(route: Any) -> str:
+    """Render a route's methods, or WEBSOCKET / MOUNT for routes without HTTP methods."""
+    methods = getattr(route, "methods", None)
+    if methods is None:
+        kind = type(route).__name__
+        if kind == "WebSocketRoute":
+            return "WEBSOCKET"
+        if kind == "Mount":
+            return "MOUNT"
+        return "*"
+    known = [method for method in _METHOD_ORDER if method in methods]
+    return ", ".join(known + sorted(set(methods) - set(_METHOD_ORDER)))
+
+
+def _format_routes(routes: Sequence[Any]) -> str:
+    """Render routes as an aligned table: path, methods, name, endpoint."""
+    header = ("Path", "Methods", "Name", "Endpoint")
+    rows = [
+        (
+            str(route.path),
+            _describe_methods(route),
+            str(getattr(route, "name", "") or ""),
+            _describe_endpoint(getattr(route, "endpoint", None)),
+        )
+        for route in routes
+    ]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    rule = tuple("-" * width for width in widths)
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in [header, rule, *rows]
+    ]
+    return "\n".join(lines)
+
+
+@cli.command("routes")
+@click.pass_obj
+def _routes(obj: CliContext) -> None:
+    """List every route the application serves, with its methods and endpoint."""
+    app = obj.load_app()
+    if not app.routes:
+        click.echo("No routes registered.")
+        return
+    click.echo(_format_routes(app.routes))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``dyne`` console script and ``python -m dyne``."""
+    cli.main(args=list(argv) if argv is not None else None, prog_name="dyne")
