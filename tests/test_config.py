@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import types
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -453,3 +456,43 @@ def test_to_bool_rejects_other_integers() -> None:
 
 def test_module_all_is_sorted() -> None:
     assert dyne.config.__all__ == sorted(dyne.config.__all__)
+
+
+# examples/config_app.py
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "config_app.py"
+
+
+@pytest.fixture
+def example_app() -> Iterator[Any]:
+    """A fresh import of examples/config_app.py (its module state is per test)."""
+    spec = importlib.util.spec_from_file_location("config_app_example", EXAMPLE)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    client = module.app.client
+    yield module.app
+    client.close()
+
+
+def test_example_config_status_in_debug_mode(example_app: Any) -> None:
+    response = example_app.client.get("/status")
+    assert response.json() == {"status": "debug-mode", "db": "sqlite:///config_app.db"}
+
+
+def test_example_config_environment_overrides_code(
+    example_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DEBUG", "off")
+    assert example_app.client.get("/status").json() == {"status": "production"}
+
+
+def test_example_config_env_file_beats_from_object(example_app: Any) -> None:
+    assert example_app.client.get("/greeting").text == "Hello from config_app.env"
+
+
+def test_example_config_environment_beats_env_file(
+    monkeypatch: pytest.MonkeyPatch, example_app: Any
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://prod")
+    assert example_app.client.get("/status").json()["db"] == "postgresql://prod"
