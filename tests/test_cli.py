@@ -310,10 +310,12 @@ def test_wrong_app_not_a_dyne_app_is_one_line(isolated: Path, served: list[Any])
 
 
 @pytest.mark.parametrize("target", ["myapp:", ":app", "my-app:app", "myapp:app:extra"])
-def test_wrong_app_malformed_target_is_a_usage_error(target: str, served: list[Any]) -> None:
+def test_wrong_app_malformed_target_is_one_line(target: str, served: list[Any]) -> None:
     result = invoke("--app", target, "run")
-    assert result.exit_code == 2
-    assert f"Invalid app '{target}'; use module:variable" in result.output
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"Error: Invalid app '{target}'; use module:variable, for example myproject.main:app."
+    ]
     assert served == []
 
 

@@ -39,7 +39,7 @@ def _split_target(target: str) -> tuple[str, str]:
         part.isidentifier() for part in attribute.split(".")
     )
     if not parts_ok:
-        raise click.UsageError(
+        raise click.ClickException(
             f"Invalid app '{target}'; use module:variable, for example myproject.main:app."
         )
     return module, attribute
@@ -275,7 +275,7 @@ def _format_routes(routes: Sequence[Any]) -> str:
 @cli.command("routes")
 @click.pass_obj
 def _routes(obj: CliContext) -> None:
-    """List every route the application serves, with its methods and endpoint."""
+    """List the app's routes with their methods and endpoints."""
     app = obj.load_app()
     if not app.routes:
         click.echo("No routes registered.")
