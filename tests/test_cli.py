@@ -54,7 +54,8 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Run in an empty directory and undo what the CLI changes in this process.
 
     The CLI puts the cwd on sys.path, may set DEBUG, imports app modules and registers
-    plugin commands; each is restored so tests cannot see each other's state.
+    plugin commands; each is restored so tests cannot see each other's state. Only modules
+    written under tmp_path are forgotten, so library modules imported lazily stay unique.
     """
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "path", list(sys.path))
@@ -67,7 +68,8 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     importlib.invalidate_caches()
     yield tmp_path
     for name in set(sys.modules) - saved_modules:
-        del sys.modules[name]
+        if str(getattr(sys.modules[name], "__file__", None) or "").startswith(str(tmp_path)):
+            del sys.modules[name]
     os.environ.clear()
     os.environ.update(saved_environ)
 
