@@ -225,6 +225,12 @@ def test_debug_is_visible_to_the_app_config(isolated: Path, served: list[Any]) -
     assert sys.modules["app"].SEEN is True
 
 
+def test_debug_turns_on_app_debug(isolated: Path, served: list[Any]) -> None:
+    write_module(isolated, "app")
+    invoke("--debug", "run")
+    assert sys.modules["app"].app.debug is True
+
+
 def test_no_reload_overrides_debug(isolated: Path, served: list[Any]) -> None:
     write_module(isolated, "app")
     result = invoke("--debug", "--no-reload", "run")
