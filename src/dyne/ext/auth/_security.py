@@ -1,0 +1,23 @@
+"""What an auth decorator leaves on an endpoint for the OpenAPI extension to read.
+
+See ``docs/internals/metadata.md``: each decorator appends ``SecurityRequirement``\\ s to
+the endpoint's ``security`` metadata; the entries are alternatives (any one suffices),
+like the entries of an OpenAPI ``security`` list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["SecurityRequirement"]
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityRequirement:
+    """One way to authenticate for a route: the scheme, and the roles the route requires."""
+
+    scheme_name: str
+    scheme: dict[str, Any]
+    roles: Any = None
+    optional: bool = False
