@@ -12,7 +12,6 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.websockets import WebSocket
 
 from dyne._utils import is_async_callable
 from dyne.background import BackgroundQueue
@@ -21,6 +20,13 @@ from dyne.exceptions import HTTPException
 from dyne.request import ClientDisconnect, Request
 from dyne.response import Response, resolve_return
 from dyne.routing import Mount, NoMatch, Route, RouteError, Router, WebSocketRoute
+from dyne.websockets import (
+    CLOSE_INTERNAL_ERROR,
+    CLOSE_POLICY_VIOLATION,
+    WebSocket,
+    WebSocketDisconnect,
+    WebSocketState,
+)
 
 __all__ = ["App", "Limits"]
 
@@ -33,6 +39,9 @@ DEFAULT_MAX_BODY_SIZE = 16 * MiB
 DEFAULT_MAX_FORM_FIELDS = 1000
 DEFAULT_MAX_FORM_FILES = 1000
 DEFAULT_MAX_PART_SIZE = 1 * MiB
+DEFAULT_SESSION_MAX_AGE = 14 * 24 * 3600
+DEFAULT_GZIP_MIN_SIZE = 500
+DEFAULT_BACKGROUND_TIMEOUT = 30.0
 
 
 @dataclass(slots=True)
@@ -53,6 +62,11 @@ class App:
     :param env_file: a ``.env`` file to read instead of ``./.env``.
     :param env_prefix: prefix for environment lookups (``DYNE_``).
     :param max_body_size: largest request body accepted, in bytes (413 past it).
+    :param static_dir: directory served under ``static_route`` when it exists (never created).
+    :param session_max_age: seconds a cookie session stays valid after it was last written.
+    :param gzip: compress responses of at least ``gzip_min_size`` bytes for clients that
+        accept gzip.
+    :param background_timeout: seconds shutdown waits for running background tasks.
     """
 
     def __init__(
@@ -75,12 +89,17 @@ class App:
         max_form_fields: int = DEFAULT_MAX_FORM_FIELDS,
         max_form_files: int = DEFAULT_MAX_FORM_FILES,
         max_part_size: int = DEFAULT_MAX_PART_SIZE,
+        session_max_age: int | None = DEFAULT_SESSION_MAX_AGE,
+        session_https_only: bool = False,
+        gzip: bool = True,
+        gzip_min_size: int = DEFAULT_GZIP_MIN_SIZE,
+        background_timeout: float | None = DEFAULT_BACKGROUND_TIMEOUT,
     ) -> None:
         self.config = Config(env_file=env_file, env_prefix=env_prefix, encoding=encoding)
-        self.debug: bool = (
-            bool(self.config.get("DEBUG", cast=bool, default=False)) if debug is None else debug
+        self._debug = debug
+        self.secret_key: str | None = (
+            secret_key if secret_key is not None else self.config.get("SECRET_KEY")
         )
-        self.secret_key = secret_key
         self.static_dir = static_dir
         self.static_route = static_route
         self.templates_dir = templates_dir
@@ -90,6 +109,11 @@ class App:
         self.cors_params = dict(cors_params or {})
         self.allowed_hosts = list(allowed_hosts) if allowed_hosts is not None else None
         self.limits = Limits(max_body_size, max_form_fields, max_form_files, max_part_size)
+        self.session_max_age = session_max_age
+        self.session_https_only = session_https_only
+        self.gzip = gzip
+        self.gzip_min_size = gzip_min_size
+        self.background_timeout = background_timeout
 
         self.state = State()
         self.router = Router()
@@ -103,6 +127,25 @@ class App:
         self._user_middleware: list[tuple[Any, dict[str, Any]]] = []
         self._stack: Any = None
         self._client: Any = None
+        #: set by dyne.sessions on first use: signs and reads the session cookie
+        self._session_codec: Any = None
+        self._templates: Any = None
+        #: the static directory, resolved now so a later chdir does not move it
+        self._static_path = os.path.abspath(static_dir) if static_dir is not None else None
+        self._static_mounted = False
+        self._mount_static()
+
+    @property
+    def debug(self) -> bool:
+        """Debug mode: given to ``App(debug=...)``, else the ``DEBUG`` config key (read when
+        asked, so ``config.from_object`` after ``App()`` still counts)."""
+        if self._debug is not None:
+            return self._debug
+        return bool(self.config.get("DEBUG", cast=bool, default=False))
+
+    @debug.setter
+    def debug(self, value: bool) -> None:
+        self._debug = value
 
     # -- registration ------------------------------------------------------------------
 
@@ -175,6 +218,17 @@ class App:
 
         add_single_page_app(self, path)
 
+    def _mount_static(self) -> None:
+        # Mount the static directory only once it exists, and never create it: an App
+        # built where there is no ``static/`` must leave the file system alone.
+        if self._static_mounted or self._static_path is None:
+            return
+        if os.path.isdir(self._static_path):
+            from dyne.staticfiles import mount_static
+
+            mount_static(self)
+            self._static_mounted = True
+
     def mount(self, prefix: str, app: Any, *, name: str | None = None) -> None:
         """Serve another ASGI app (or a WSGI app, adapted) under ``prefix``."""
         if not is_async_callable(app) and _looks_like_wsgi(app):
@@ -191,6 +245,7 @@ class App:
 
     def error_handler(self, key: int | type[BaseException]) -> Callable[[Any], Any]:
         """Register ``async def handler(req, resp, exc)`` for a status code or exception class."""
+        _check_error_key(key)
 
         def decorator(handler: Callable[..., Any]) -> Callable[..., Any]:
             self.add_error_handler(key, handler)
@@ -200,8 +255,7 @@ class App:
 
     def add_error_handler(self, key: int | type[BaseException], handler: Callable[..., Any]) -> None:
         """Register ``handler`` for a status code or an exception class."""
-        if not (isinstance(key, int) or (isinstance(key, type) and issubclass(key, BaseException))):
-            raise TypeError(f"error_handler() takes a status code or an exception class, not {key!r}.")
+        _check_error_key(key)
         self._error_handlers[key] = handler
 
     def on_event(self, event: str, handler: Callable[..., Any] | None = None) -> Any:
@@ -220,6 +274,26 @@ class App:
     def url_for(self, view_or_name: Any, **params: Any) -> str:
         """The path of the route for a view (or route name), with its parameters filled in."""
         return self.router.lookup(view_or_name).url_path(**params)
+
+    @property
+    def templates(self) -> Any:
+        """The app's :class:`dyne.templates.Templates` for ``templates_dir``, made on first use."""
+        templates = self._templates
+        if templates is None:
+            from dyne.templates import Templates
+
+            templates = self._templates = Templates(
+                directory=self.templates_dir, autoescape=self.auto_escape
+            )
+        return templates
+
+    def template(self, name: str, *args: Any, **context: Any) -> str:
+        """Render the template file ``name`` from ``templates_dir`` with ``context``."""
+        return str(self.templates.render(name, *args, **context))
+
+    def template_string(self, source: str, *args: Any, **context: Any) -> str:
+        """Render the template text ``source`` with ``context``."""
+        return str(self.templates.render_string(source, *args, **context))
 
     def redirect(
         self, resp: Response, location: str, *, set_text: bool = True, status_code: int = 301
@@ -253,6 +327,7 @@ class App:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         stack = self._stack
         if stack is None:
+            self._mount_static()
             stack = self._stack = self._build_stack()
         scope["app"] = self
         await stack(scope, receive, send)
@@ -336,10 +411,13 @@ class App:
                 if resp.status_code >= 400:
                     return
         scope = req.scope
+        path = scope["path"]
+        if scope.get("root_path"):
+            path = _route_path(scope)
         try:
-            route, params = self.router.match(scope["path"], scope["method"])
+            route, params = self.router.match(path, scope["method"])
         except NoMatch as miss:
-            mount = self.router.mount_for(scope["path"]) if self.router.mounts else None
+            mount = self.router.mount_for(path) if self.router.mounts else None
             if mount is not None:
                 raise _MountedApp(_mounted(mount)) from None
             if miss.allowed:
@@ -442,14 +520,28 @@ class App:
             if mount is not None:
                 await _mounted(mount)(scope, receive, send)
                 return
-            await ws.close(code=1008)
+            # Closing before accepting makes the server refuse the handshake (HTTP 403).
+            await ws.close(code=CLOSE_POLICY_VIOLATION)
             return
-        for hook in self._before_websocket:
-            if is_async_callable(hook):
-                await hook(ws)
-            else:
-                await run_in_threadpool(hook, ws)
-        await route.endpoint(ws, **params)
+        try:
+            for hook in self._before_websocket:
+                if is_async_callable(hook):
+                    await hook(ws)
+                else:
+                    await run_in_threadpool(hook, ws)
+                if ws.application_state == WebSocketState.DISCONNECTED:
+                    return  # the hook closed the connection: the view must not run
+            await route.endpoint(ws, **params)
+        except WebSocketDisconnect:
+            return  # the client went away, or Dyne closed on an undecodable frame
+        except Exception as exc:
+            if ws.application_state != WebSocketState.DISCONNECTED:
+                await ws.close(code=CLOSE_INTERNAL_ERROR)
+            if self.debug:
+                raise
+            logger.error(
+                "Unhandled %s in WebSocket view for %s", type(exc).__name__, ws.url.path, exc_info=exc
+            )
 
     async def _lifespan(self, receive: Any, send: Any) -> None:
         started = False
@@ -469,7 +561,7 @@ class App:
                 try:
                     if started:
                         await self._run_event("shutdown")
-                    await self.background.join()
+                    await self.background.join(self.background_timeout)
                 except BaseException:
                     await send(
                         {"type": "lifespan.shutdown.failed", "message": traceback.format_exc()}
@@ -486,6 +578,11 @@ class App:
                 await run_in_threadpool(handler)
 
 
+def _check_error_key(key: Any) -> None:
+    if not (isinstance(key, int) or (isinstance(key, type) and issubclass(key, BaseException))):
+        raise TypeError(f"error_handler() takes a status code or an exception class, not {key!r}.")
+
+
 class _MountedApp(Exception):
     """Raised inside dispatch to hand the request over to a mounted app."""
 
@@ -494,15 +591,21 @@ class _MountedApp(Exception):
         self.app = app
 
 
+def _route_path(scope: dict[str, Any]) -> str:
+    """The path below the app's root_path (a proxy prefix, or a mount point)."""
+    path: str = scope["path"]
+    root_path: str = scope.get("root_path", "")
+    if root_path and path.startswith(root_path):
+        return path[len(root_path) :] or "/"
+    return path
+
+
 def _mounted(mount: Mount) -> Any:
+    # As in Starlette: the path stays whole and root_path grows by the prefix, so the
+    # mounted app (and a2wsgi for WSGI apps) sees its own path below the prefix.
     async def serve(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        prefix = mount.path
         child = dict(scope)
-        child["root_path"] = scope.get("root_path", "") + prefix
-        child["path"] = scope["path"][len(prefix) :] or "/"
-        raw_path = scope.get("raw_path")
-        if raw_path is not None:
-            child["raw_path"] = raw_path[len(prefix.encode()) :] or b"/"
+        child["root_path"] = scope.get("root_path", "") + mount.path
         await mount.app(child, receive, send)
 
     return serve

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from starlette.datastructures import URL, Address, FormData, Headers, QueryParams, State, UploadFile
+from starlette.datastructures import URL, Address, FormData, Headers, State, UploadFile
+from starlette.datastructures import QueryParams as _QueryParams
 from starlette.requests import ClientDisconnect, cookie_parser
 
 from dyne import formats
@@ -14,9 +15,17 @@ from dyne.exceptions import HTTPException
 if TYPE_CHECKING:
     from dyne.app import App
 
-__all__ = ["ClientDisconnect", "Request"]
+__all__ = ["ClientDisconnect", "QueryParams", "Request"]
 
 Finalizer = Callable[["Request", Any, BaseException | None], Awaitable[None]]
+
+
+class QueryParams(_QueryParams):
+    """Query parameters: ``params["a"]`` is the last value of ``a``; ``get_list`` gives all."""
+
+    def get_list(self, key: str) -> list[str]:
+        """Every value of ``key``, in order (an empty list when absent)."""
+        return self.getlist(key)
 
 
 class Request:

@@ -66,9 +66,9 @@ def _float_to_string(value: float) -> str:
 
 
 CONVERTERS: dict[str, Converter] = {
-    "str": Converter(r"[^/]+", _convert_str),
     "int": Converter(r"[0-9]+", int, lambda value: str(int(value))),
     "float": Converter(r"[0-9]+(?:\.[0-9]+)?", _convert_float, _float_to_string),
+    "str": Converter(r"[^/]+", _convert_str),
     "path": Converter(r".+", _convert_path),
     "uuid": Converter(
         r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
