@@ -1,0 +1,16 @@
+"""Authentication for Dyne: stateless backends with ``@authenticate``, and session login.
+
+Stateless: :class:`BasicAuth`, :class:`TokenAuth`, :class:`DigestAuth`, :class:`MultiAuth`
+and :func:`authenticate` (from :mod:`dyne.ext.auth.stateless`).
+"""
+
+from dyne.ext.auth.stateless import (
+    AuthBackend,
+    BasicAuth,
+    DigestAuth,
+    MultiAuth,
+    TokenAuth,
+    authenticate,
+)
+
+__all__ = ["AuthBackend", "BasicAuth", "DigestAuth", "MultiAuth", "TokenAuth", "authenticate"]

@@ -1,0 +1,171 @@
+"""What every stateless backend shares: callback registration, challenges and errors."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+
+from dyne._utils import is_async_callable
+from dyne.request import Request
+from dyne.response import Response
+
+__all__ = [
+    "ANONYMOUS",
+    "MAX_CREDENTIALS_LENGTH",
+    "AuthBackend",
+    "AuthFailed",
+    "as_utf8",
+    "callback",
+    "check_realm",
+    "quoted",
+    "split_authorization",
+]
+
+#: Longest ``Authorization`` value parsed; anything longer is refused without parsing.
+MAX_CREDENTIALS_LENGTH = 8192
+
+
+class _Anonymous:
+    """The request carries no credentials this backend understands."""
+
+    def __repr__(self) -> str:
+        return "ANONYMOUS"
+
+
+ANONYMOUS: Any = _Anonymous()
+
+
+class AuthFailed(Exception):
+    """Credentials were sent but are wrong or malformed (401 unless ``status_code`` says)."""
+
+    def __init__(self, status_code: int = 401, *, stale: bool = False) -> None:
+        super().__init__(status_code)
+        self.status_code = status_code
+        self.stale = stale
+
+
+def callback(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn a sync or async user callback into a coroutine function, decided once."""
+    if is_async_callable(func):
+        return func
+
+    @functools.wraps(func)
+    async def run(*args: Any) -> Any:
+        return await run_in_threadpool(func, *args)
+
+    return run
+
+
+class AuthBackend:
+    """Base of BasicAuth, TokenAuth, DigestAuth and MultiAuth.
+
+    Subclasses parse their credentials in :meth:`authenticate` and describe themselves
+    for OpenAPI with :attr:`security_scheme_name` and :attr:`security_scheme`.
+    """
+
+    #: The name OpenAPI lists this scheme under (``components.securitySchemes``).
+    security_scheme_name: str = "auth"
+    #: The OpenAPI Security Scheme Object describing this backend.
+    security_scheme: dict[str, Any] = {}
+
+    def __init__(self) -> None:
+        self._get_user_roles: Callable[..., Any] | None = None
+        self._error_handler: Callable[..., Any] | None = None
+
+    # -- callbacks, registered by decorator -------------------------------------------
+
+    def get_user_roles(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """Register ``[async] def get_user_roles(user)`` returning a role, a list, or None."""
+        self._get_user_roles = callback(func)
+        return func
+
+    def error_handler(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """Register ``[async] def handler(req, resp, status_code)`` to shape 401/403 answers."""
+        self._error_handler = callback(func)
+        return func
+
+    # -- the protocol @authenticate uses ---------------------------------------------
+
+    def security_schemes(self) -> list[tuple[str, dict[str, Any]]]:
+        """The ``(name, Security Scheme Object)`` pairs a request may satisfy."""
+        return [(self.security_scheme_name, self.security_scheme)]
+
+    def matches(self, req: Request) -> bool:
+        """Whether the request carries credentials in this backend's scheme."""
+        raise NotImplementedError
+
+    async def authenticate(self, req: Request) -> Any:
+        """Return the user, or :data:`ANONYMOUS`; raise :class:`AuthFailed` when wrong."""
+        raise NotImplementedError
+
+    async def challenge(self, req: Request, *, stale: bool = False) -> str:
+        """The ``WWW-Authenticate`` value sent with a 401."""
+        raise NotImplementedError
+
+    async def roles_of(self, req: Request, user: Any) -> Any:
+        """The user's roles, from the registered ``get_user_roles`` (None without one)."""
+        if self._get_user_roles is None:
+            return None
+        return await self._get_user_roles(user)
+
+    def handler_for(self, req: Request) -> Callable[..., Any] | None:
+        """The error handler answering for this request (None: the default answer)."""
+        return self._error_handler
+
+    async def reject(
+        self, req: Request, resp: Response, status_code: int, *, stale: bool = False
+    ) -> None:
+        """Answer ``status_code`` (401 with the challenge, or 403) through the error handler."""
+        resp.status_code = status_code
+        if status_code == 401:
+            resp.headers["WWW-Authenticate"] = await self.challenge(req, stale=stale)
+        handler = self.handler_for(req)
+        if handler is None:
+            resp.text = {401: "Unauthorized", 403: "Forbidden"}.get(status_code, "Bad Request")
+            return
+        await handler(req, resp, status_code)
+        if resp.status_code != 401:
+            # A handler that turned the answer into something else owes no challenge.
+            resp.headers.pop("WWW-Authenticate", None)
+
+
+def split_authorization(req: Request) -> tuple[str, str] | None:
+    """``(scheme, credentials)`` from the Authorization header; None when it is absent.
+
+    Raises :class:`AuthFailed` for a header that is too long, or lacks a scheme or
+    credentials.
+    """
+    value = req.headers.get("authorization")
+    if value is None:
+        return None
+    if len(value) > MAX_CREDENTIALS_LENGTH:
+        raise AuthFailed()
+    scheme, _, credentials = value.strip().partition(" ")
+    credentials = credentials.strip()
+    if not scheme or not credentials:
+        # "Basic" alone, or credentials with no scheme: malformed, never anonymous.
+        raise AuthFailed()
+    return scheme, credentials
+
+
+def as_utf8(value: str) -> str:
+    """Re-read a header string (decoded as latin-1 by the server) as UTF-8, or fail 401."""
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        raise AuthFailed() from None
+
+
+def quoted(value: str) -> str:
+    """Escape ``value`` for a quoted-string in a challenge."""
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def check_realm(realm: str) -> str:
+    """Return ``realm`` if it can go into a challenge header, else raise ``ValueError``."""
+    if not isinstance(realm, str) or not realm.isascii() or not realm.isprintable():
+        raise ValueError(f"Invalid realm {realm!r}; use printable ASCII characters.")
+    return realm
