@@ -68,7 +68,7 @@ def test_error_handler_500_runs_for_unhandled_exception(app, client):
     @app.error_handler(500)
     async def handle_500(req, resp, exc):
         resp.status_code = 500
-        resp.text = f"Internal Server Error: {str(exc)}"
+        resp.text = f"Internal Server Error: {exc!s}"
 
     @app.route("/crash")
     async def crash(req, resp):

@@ -173,7 +173,9 @@ def test_route_duplicate_path_and_method_raises(app):
 
 
 def test_route_unknown_converter_raises_with_choices(app):
-    with pytest.raises(RouteError, match=r"Unknown path converter 'intt'.*int, float, str, path, uuid"):
+    with pytest.raises(
+        RouteError, match=r"Unknown path converter 'intt'.*int, float, str, path, uuid"
+    ):
 
         @app.route("/items/{id:intt}")
         async def item(req, resp, id):

@@ -61,6 +61,9 @@ async def parse_form(req: Request) -> FormData:
         raise HTTPException(status, f"Malformed multipart body: {message}") from None
     if not framing.is_well_framed(boundary):
         await form.close()
+        # A part cut off mid-file never reached the form: close its spooled file too.
+        for spooled in getattr(parser, "_files_to_close_on_error", ()):
+            spooled.close()
         raise HTTPException(
             400,
             "Malformed multipart body: it must start with the boundary and end with the "

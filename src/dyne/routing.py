@@ -124,7 +124,9 @@ def compile_path(path: str) -> CompiledPath:
     rest = path[position:]
     leftover = _PARAM.sub("", path)
     if "{" in leftover or "}" in leftover:
-        raise RouteError(f"Malformed parameter in route path {path!r}; write {{name}} or {{name:int}}.")
+        raise RouteError(
+            f"Malformed parameter in route path {path!r}; write {{name}} or {{name:int}}."
+        )
     regex += re.escape(rest) + "$"
     template += rest.replace("{", "{{").replace("}", "}}")
     return CompiledPath(path, re.compile(regex), converters, template)

@@ -1,0 +1,54 @@
+"""Code quality gates run with the tests: lint, format, import contracts, types."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SRC = ROOT / "src" / "dyne"
+
+
+def run(*command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
+def tool(name: str) -> str:
+    path = shutil.which(name, path=str(Path(sys.executable).parent))
+    if path is None:
+        pytest.fail(f"{name} is not installed; install the test tools: pip install -e '.[test]'")
+    return path
+
+
+def test_ruff_check_is_clean():
+    result = run(tool("ruff"), "check", "src", "tests", "examples", "bench")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_format_is_clean():
+    result = run(tool("ruff"), "format", "--check", "src", "tests", "examples", "bench")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_import_contracts_are_kept():
+    result = run(tool("lint-imports"))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_import_contract_lists_every_core_module():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contract = config["tool"]["importlinter"]["contracts"][0]
+    listed = set(contract["source_modules"])
+    core = {f"dyne.{path.stem}" for path in SRC.glob("*.py") if path.stem != "__init__"}
+    core -= {"dyne.__version__"}
+    assert core - listed == set(), "add these core modules to the first import contract"
+
+
+def test_mypy_is_clean():
+    result = run(tool("mypy"), "src")
+    assert result.returncode == 0, result.stdout + result.stderr
