@@ -174,7 +174,8 @@ class Route(BaseRoute):
     """An HTTP route: a path, the methods it answers and its view.
 
     The view is a function ``(req, resp, **params)`` (sync functions run in the thread pool)
-    or a class with ``on_get``/``on_post``/... and/or ``on_request`` methods.
+    or a class with ``on_get``/``on_post``/... and/or ``on_request`` methods. Without
+    ``methods``, a view's own ``methods`` attribute (if any) says what it answers, else GET.
     """
 
     def __init__(
@@ -204,7 +205,9 @@ class Route(BaseRoute):
         else:
             if not callable(endpoint):
                 raise RouteError(f"The view for {path!r} must be callable, got {endpoint!r}.")
-            declared = {m.upper() for m in (methods or ("GET",))}
+            # A view object may say which methods it answers (``view.methods``), as Flask's do.
+            default = getattr(endpoint, "methods", None) or ("GET",)
+            declared = {m.upper() for m in (methods or default)}
             unknown = declared - set(HTTP_METHODS)
             if unknown:
                 raise RouteError(
