@@ -1,0 +1,51 @@
+"""The validated data a view receives: a dict that also answers attribute access."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["AttrDict", "to_attr_data"]
+
+
+class AttrDict(dict[str, Any]):
+    """A ``dict`` whose keys are also attributes: ``data["title"]`` and ``data.title``."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(
+                f"The validated data has no field {name!r}; it has: {', '.join(self) or 'none'}."
+            ) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self[name] = value
+
+    def __delattr__(self, name: str) -> None:
+        try:
+            del self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __dir__(self) -> list[str]:
+        return [*super().__dir__(), *(key for key in self if isinstance(key, str))]
+
+
+def to_attr_data(value: Any) -> Any:
+    """Wrap every dict in ``value`` (through lists and tuples too) as an :class:`AttrDict`."""
+    if isinstance(value, dict):
+        result = AttrDict(value)
+        for key, item in value.items():
+            if type(item) in _CONTAINERS or isinstance(item, dict):
+                result[key] = to_attr_data(item)
+        return result
+    if type(value) is list:
+        return [to_attr_data(item) for item in value]
+    if type(value) is tuple:
+        return tuple(to_attr_data(item) for item in value)
+    return value
+
+
+_CONTAINERS = (list, tuple)

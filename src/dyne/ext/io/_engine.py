@@ -1,0 +1,462 @@
+"""The one engine behind ``@input``, ``@output``, ``@expect`` and ``@webhook``.
+
+Everything that does not depend on the schema library lives here: reading each location,
+injecting the keyword argument, calling the view, serializing ``resp.obj``, the error
+body and the metadata. A library only supplies an adapter class (see ``_adapter.py``);
+:func:`decorators` turns it into the four decorators.
+
+Stacked ``@input``/``@output`` decorators merge into a single wrapper around the view, so
+a request pays for one extra call however many of them an endpoint has.
+"""
+
+from __future__ import annotations
+
+import inspect
+import weakref
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterator, Mapping, Sequence, Set
+from dataclasses import dataclass, replace
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+
+from dyne import _meta
+from dyne._utils import is_async_callable
+from dyne.exceptions import HTTPException
+from dyne.formats import JSON_TYPES
+from dyne.request import Request
+
+from ._data import to_attr_data
+from ._specs import ExpectSpec, InputSpec, OutputSpec, WebhookSpec
+from .files import File
+
+__all__ = ["LOCATIONS", "SerializationError", "decorators"]
+
+#: location as written → (location recorded in the metadata, default keyword)
+LOCATIONS: dict[str, tuple[str, str]] = {
+    "media": ("media", "data"),
+    "form": ("form", "data"),
+    "query": ("query", "query"),
+    "params": ("query", "params"),
+    "header": ("header", "header"),
+    "headers": ("header", "headers"),
+    "cookie": ("cookie", "cookie"),
+    "cookies": ("cookie", "cookies"),
+}
+_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+# endpoint → its plan; kept beside the function, not on it, so a foreign wrapper that
+# copies __dict__ (functools.wraps) is never mistaken for one of ours.
+_PLANS: weakref.WeakKeyDictionary[Any, _Plan] = weakref.WeakKeyDictionary()
+
+Reader = Callable[[Request], Awaitable[Any]]
+
+
+class SerializationError(RuntimeError):
+    """``resp.obj`` does not fit the ``@output`` schema: a server-side mistake (500)."""
+
+
+class _Invalid(Exception):
+    """A location failed validation; carries the flattened messages."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+@dataclass(frozen=True, slots=True)
+class _Input:
+    spec: InputSpec
+    read: Reader
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What one wrapper does: the view it calls, the inputs it reads, the output it writes."""
+
+    view: Callable[..., Any]
+    is_async: bool
+    inputs: tuple[_Input, ...] = ()
+    output: OutputSpec | None = None
+
+
+# -- reading each location -------------------------------------------------------------
+
+
+def _form_to_dict(form: FormData, multi: Mapping[str, bool]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for name in form:
+        values = [_form_value(value) for value in form.getlist(name)]
+        values = [value for value in values if value is not None]
+        if not values:
+            continue
+        data[name] = values if multi.get(name) else values[-1]
+    return data
+
+
+def _form_value(value: Any) -> Any:
+    if isinstance(value, UploadFile):
+        # Browsers send an unnamed, empty part for a file input left blank: that is no file.
+        if not value.filename and not value.size:
+            return None
+        return File(value)
+    return value
+
+
+def _multidict_to_dict(values: Any, multi: Mapping[str, bool]) -> dict[str, Any]:
+    return {name: values.getlist(name) if multi.get(name) else values[name] for name in values}
+
+
+def _make_reader(adapter: Any, location: str) -> Reader:
+    load = adapter.load
+    multi = adapter.wire_fields()
+    error_types = adapter.error_types
+
+    def validated(data: Any) -> Any:
+        try:
+            return load(data)
+        except error_types as exc:
+            raise _Invalid(adapter.errors(exc)) from None
+
+    if location == "media":
+        load_json = getattr(adapter, "load_json", None)
+
+        async def read_media(req: Request) -> Any:
+            mimetype = req.mimetype
+            if mimetype in _FORM_TYPES:
+                return validated(_form_to_dict(await req.form(), multi))
+            if load_json is not None and (
+                not mimetype or mimetype in JSON_TYPES or mimetype.endswith("+json")
+            ):
+                body = await req.content
+                try:
+                    return load_json(body)
+                except error_types as exc:
+                    raise _Invalid(adapter.errors(exc)) from None
+            return validated(await req.media())
+
+        return read_media
+
+    if location == "form":
+
+        async def read_form(req: Request) -> Any:
+            return validated(_form_to_dict(await req.form(), multi))
+
+        return read_form
+
+    if location == "query":
+
+        async def read_query(req: Request) -> Any:
+            return validated(_multidict_to_dict(req.params, multi))
+
+        return read_query
+
+    # Headers and cookies carry much besides the schema's fields: only its fields are
+    # passed on, so a strict schema does not reject the User-Agent.
+    if location == "header":
+        names: dict[str, str] = {}
+        for wire in multi:
+            names[wire.lower()] = wire
+            names.setdefault(wire.lower().replace("_", "-"), wire)
+
+        async def read_headers(req: Request) -> Any:
+            data: dict[str, Any] = {}
+            for name, value in req.headers.items():
+                wire = names.get(name.lower())
+                if wire is None:
+                    continue
+                if multi[wire]:
+                    data.setdefault(wire, []).append(value)
+                else:
+                    data[wire] = value
+            return validated(data)
+
+        return read_headers
+
+    async def read_cookies(req: Request) -> Any:
+        cookies = req.cookies
+        return validated({wire: cookies[wire] for wire in multi if wire in cookies})
+
+    return read_cookies
+
+
+# -- output ----------------------------------------------------------------------------
+
+
+def _is_many(obj: Any) -> bool:
+    """Whether ``obj`` is a collection of items, judged by its type, never its attributes
+    (an ORM row with a ``count`` column is still one row)."""
+    if isinstance(obj, list | tuple):
+        return True
+    if isinstance(obj, str | bytes | bytearray | Mapping):
+        return False
+    return isinstance(obj, Sequence | Set | Iterator | AsyncIterable)
+
+
+async def _collect(obj: Any) -> Any:
+    if isinstance(obj, list | tuple):
+        return obj
+    if isinstance(obj, AsyncIterable):
+        return [item async for item in obj]
+    return list(obj)
+
+
+async def _serialize(resp: Any, obj: Any, output: OutputSpec, status_before: int) -> None:
+    adapter = output.adapter
+    try:
+        many = adapter.many or _is_many(obj)
+        if many:
+            obj = await _collect(obj)
+        media = adapter.dump(obj, many=many)
+    except Exception as exc:
+        raise SerializationError(
+            f"resp.obj ({type(obj).__name__}) does not fit the @output schema "
+            f"{adapter.name!r}: {exc}; fix the view or the schema."
+        ) from exc
+    if output.headers is not None:
+        _check_headers(resp, output.headers)
+    resp.media = media
+    if resp.status_code == status_before:
+        resp.status_code = output.status_code
+
+
+def _check_headers(resp: Any, adapter: Any) -> None:
+    values: dict[str, Any] = {}
+    for wire, many in adapter.wire_fields().items():
+        if wire in resp.headers:
+            value = resp.headers[wire]
+            values[wire] = [value] if many else value
+    try:
+        adapter.load(values)
+    except adapter.error_types as exc:
+        raise SerializationError(
+            f"The response headers do not fit the @output header schema {adapter.name!r}: "
+            f"{adapter.errors(exc)}; set them in the view."
+        ) from exc
+
+
+# -- the wrapper -----------------------------------------------------------------------
+
+
+def _request_index(args: tuple[Any, ...]) -> int:
+    for index, arg in enumerate(args):
+        if isinstance(arg, Request):
+            return index
+    raise TypeError(
+        "An @input/@output view was called without a Request among its positional "
+        "arguments; views are called as view(req, resp, **params)."
+    )
+
+
+def _build(plan: _Plan, like: Callable[..., Any]) -> Callable[..., Any]:
+    view = plan.view
+    is_async = plan.is_async
+    inputs = plan.inputs
+    output = plan.output
+
+    async def call(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if is_async:
+            return await view(*args, **kwargs)
+        return await run_in_threadpool(view, *args, **kwargs)
+
+    async def endpoint(*args: Any, **kwargs: Any) -> Any:
+        index = 0 if args and isinstance(args[0], Request) else _request_index(args)
+        resp = args[index + 1]
+        if inputs:
+            req = args[index]
+            try:
+                for item in inputs:
+                    kwargs[item.spec.key] = to_attr_data(await item.read(req))
+            except _Invalid as invalid:
+                resp.status_code = 400
+                resp.media = {"errors": invalid.errors}
+                return None
+            except HTTPException as exc:
+                # A body that does not decode is the same kind of client mistake as one that
+                # does not validate: answer it in the same shape. 413/415 stay as they are.
+                if exc.status_code != 400:
+                    raise
+                resp.status_code = 400
+                resp.media = {"errors": {"_schema": [exc.detail]}}
+                return None
+        if output is None:
+            return await call(args, kwargs)
+        status_before = resp.status_code
+        result = await call(args, kwargs)
+        obj = resp.obj
+        if obj is None:
+            if result is None or result is resp:
+                return result
+            obj = result
+        await _serialize(resp, obj, output, status_before)
+        return None
+
+    _meta.wraps(like)(endpoint)
+    _PLANS[endpoint] = plan
+    return endpoint
+
+
+def _plan_of(func: Callable[..., Any]) -> _Plan:
+    try:
+        plan = _PLANS.get(func)
+    except TypeError:  # not weak-referenceable: certainly not one of ours
+        plan = None
+    if plan is not None:
+        return plan
+    if inspect.isclass(func) or not callable(func):
+        raise TypeError(
+            f"@input/@output decorate a view function or a class view's on_<method>, not {func!r}."
+        )
+    return _Plan(view=func, is_async=is_async_callable(func))
+
+
+def _check_accepts(func: Callable[..., Any], key: str) -> None:
+    try:
+        parameters = inspect.signature(func).parameters.values()
+    except (TypeError, ValueError):
+        return
+    for parameter in parameters:
+        if parameter.kind is parameter.VAR_KEYWORD:
+            return
+        if parameter.name == key and parameter.kind is not parameter.POSITIONAL_ONLY:
+            return
+    name = getattr(func, "__qualname__", repr(func))
+    raise TypeError(
+        f"The view {name} does not accept the keyword {key!r} that @input injects; "
+        f"add `*, {key}` to its parameters or pass key=... to @input."
+    )
+
+
+# -- the decorators --------------------------------------------------------------------
+
+
+def decorators(adapter_cls: Callable[[Any], Any]) -> tuple[Any, Any, Any, Any]:
+    """Build ``(input, output, expect, webhook)`` for one schema library's adapter class."""
+
+    def make_adapter(schema: Any) -> Any:
+        return adapter_cls(schema)
+
+    def input(schema: Any, location: str = "media", key: str | None = None) -> Any:
+        """Validate the request's ``location`` with ``schema`` and pass the data as ``key``.
+
+        :param location: ``media`` (the body: JSON, YAML or a form, by Content-Type; the
+            default), ``form``, ``query`` (or ``params``), ``header``/``headers``,
+            ``cookie``/``cookies``.
+        :param key: the keyword argument injected: ``data`` for media and form, otherwise
+            the location as written.
+
+        Invalid data is answered with 400 and ``{"errors": {"field": ["message"]}}``; the
+        view does not run.
+        """
+        if location not in LOCATIONS:
+            raise ValueError(
+                f"Unknown @input location {location!r}; use one of: {', '.join(LOCATIONS)}."
+            )
+        recorded, default_key = LOCATIONS[location]
+        key = key or default_key
+        if not key.isidentifier():
+            raise ValueError(f"@input key {key!r} is not a valid Python identifier.")
+        adapter = make_adapter(schema)
+        spec = InputSpec(adapter=adapter, location=recorded, key=key)
+        item = _Input(spec=spec, read=_make_reader(adapter, recorded))
+
+        def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+            plan = _plan_of(func)
+            if any(existing.spec.key == key for existing in plan.inputs):
+                raise ValueError(
+                    f"Two @input decorators inject {key!r}; give one of them another key=."
+                )
+            _check_accepts(plan.view, key)
+            endpoint = _build(replace(plan, inputs=(item, *plan.inputs)), func)
+            return _meta.append(endpoint, "inputs", spec)
+
+        return decorate
+
+    def output(
+        schema: Any,
+        status_code: int = 200,
+        header: Any = None,
+        description: str | None = None,
+        *,
+        headers: Any = None,
+    ) -> Any:
+        """Serialize ``resp.obj`` (or the view's return value) with ``schema`` into
+        ``resp.media`` and answer ``status_code``.
+
+        ``resp.obj`` may be one object (a dict, an ORM row, any object with attributes)
+        or a collection (a list, a tuple, a query result, any iterator). An object that
+        does not fit the schema is a server error (500, logged).
+
+        :param header: a schema the response headers must fit (also ``headers=``).
+        :param description: the response's description in the OpenAPI document.
+        """
+        if header is not None and headers is not None:
+            raise TypeError("@output takes header= or headers=, not both.")
+        header_schema = header if header is not None else headers
+        spec = OutputSpec(
+            adapter=make_adapter(schema),
+            status_code=int(status_code),
+            headers=make_adapter(header_schema) if header_schema is not None else None,
+            description=description,
+        )
+
+        def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+            plan = _plan_of(func)
+            if plan.output is not None:
+                raise ValueError("A view can have only one @output.")
+            endpoint = _build(replace(plan, output=spec), func)
+            return _meta.annotate(endpoint, output=spec)
+
+        return decorate
+
+    def expect(responses: Mapping[int, Any]) -> Any:
+        """Document more responses, for OpenAPI only: ``{401: "text"}``, ``{403: Schema}``
+        or ``{404: (Schema, "text")}``. No runtime effect."""
+        if not isinstance(responses, Mapping):
+            raise TypeError(
+                f"@expect takes a dict of status code → description/schema, not {responses!r}."
+            )
+        specs = {_status(code): _expect_spec(code, value) for code, value in responses.items()}
+
+        def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+            known = dict(_meta.meta_of(func).get("expect", {}))
+            known.update(specs)
+            return _meta.annotate(func, expect=known)
+
+        return decorate
+
+    def _expect_spec(code: Any, value: Any) -> ExpectSpec:
+        if isinstance(value, str):
+            return ExpectSpec(description=value)
+        if isinstance(value, tuple):
+            if len(value) != 2 or not isinstance(value[1], str):
+                raise TypeError(
+                    f"@expect entry {code!r} must be (schema, description), got {value!r}."
+                )
+            return ExpectSpec(adapter=make_adapter(value[0]), description=value[1])
+        return ExpectSpec(adapter=make_adapter(value))
+
+    def webhook(func: Callable[..., Any] | None = None, *, name: str | None = None) -> Any:
+        """Mark the view as a webhook receiver in the OpenAPI document (no runtime effect):
+        ``@webhook`` uses the function's name, ``@webhook(name="...")`` another one."""
+        if isinstance(func, str) and name is None:
+            func, name = None, func
+
+        def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+            label = name or getattr(view, "__name__", None)
+            if not label:
+                raise TypeError(f"@webhook needs name=... for {view!r}.")
+            return _meta.annotate(view, webhook=WebhookSpec(name=label))
+
+        return decorate(func) if func is not None else decorate
+
+    return input, output, expect, webhook
+
+
+def _status(code: Any) -> int:
+    try:
+        status = int(code)
+    except (TypeError, ValueError):
+        raise TypeError(f"@expect keys are HTTP status codes, got {code!r}.") from None
+    if not 100 <= status <= 599:
+        raise ValueError(f"@expect status code {status} is not between 100 and 599.")
+    return status

@@ -1,0 +1,131 @@
+"""The pydantic side of the io engine: a model seen through the SchemaAdapter protocol."""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from dyne import formats
+from dyne.ext.io._adapter import parameters_from_json_schema
+from dyne.ext.io.pydantic.fields import FileField
+
+__all__ = ["PydanticAdapter"]
+
+_MULTI_ORIGINS = (list, set, frozenset, tuple, Sequence)
+
+
+class PydanticAdapter:
+    """Validate with, serialize through and describe one pydantic model class."""
+
+    error_types: tuple[type[Exception], ...] = (ValidationError,)
+
+    def __init__(self, schema: Any) -> None:
+        if isinstance(schema, BaseModel):
+            schema = type(schema)
+        if not (isinstance(schema, type) and issubclass(schema, BaseModel)):
+            raise TypeError(
+                f"Expected a pydantic model class (a BaseModel subclass), got {schema!r}; "
+                "use dyne.ext.io.marshmallow for marshmallow schemas."
+            )
+        self.schema = schema
+        self.name: str = schema.__name__
+        self.many: bool = False
+        self._validate = schema.model_validate
+        self._validate_json = schema.model_validate_json
+        self._one: TypeAdapter[Any] = TypeAdapter(schema)
+        self._list: TypeAdapter[Any] = TypeAdapter(list[schema])  # type: ignore[valid-type]
+
+    def __repr__(self) -> str:
+        return f"PydanticAdapter({self.name})"
+
+    # -- working half ----------------------------------------------------------------
+
+    def load(self, data: Any) -> Any:
+        """Validate plain data and return it as a dict of field names."""
+        return self._validate(data).model_dump()
+
+    def load_json(self, body: bytes) -> Any:
+        """Validate a JSON body straight from bytes (pydantic's fast path)."""
+        try:
+            return self._validate_json(body).model_dump()
+        except ValidationError as exc:
+            if any(error["type"] != "json_invalid" for error in exc.errors()):
+                raise
+        # Not JSON for pydantic: let the core decode it, so a malformed body gets the same
+        # 400 message as everywhere else (and one pydantic's parser refuses but the
+        # standard one reads is still validated).
+        return self.load(formats.decode_json(body))
+
+    def dump(self, obj: Any, *, many: bool = False) -> Any:
+        """Serialize one object (dict, model, object with attributes) or a list of them."""
+        adapter = self._list if many else self._one
+        return adapter.dump_python(adapter.validate_python(obj, from_attributes=True), mode="json")
+
+    def errors(self, exc: Exception) -> dict[str, list[str]]:
+        """``{"dotted.path": [messages]}`` from a ValidationError (``_schema``: the whole)."""
+        result: dict[str, list[str]] = {}
+        errors = exc.errors(include_url=False) if isinstance(exc, ValidationError) else []
+        for error in errors:
+            path = ".".join(str(part) for part in error["loc"]) or "_schema"
+            result.setdefault(path, []).append(error["msg"])
+        return result or {"_schema": [str(exc)]}
+
+    def wire_fields(self) -> dict[str, bool]:
+        """Each field's wire name (its alias, else its name) → whether it takes a list."""
+        result = {}
+        for name, field in self.schema.model_fields.items():
+            alias = field.validation_alias if isinstance(field.validation_alias, str) else None
+            result[alias or field.alias or name] = _is_multi(field.annotation)
+        return result
+
+    # -- describing half ---------------------------------------------------------------
+
+    def json_schema(self, ref_prefix: str) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+        """The model's JSON Schema and those of the models it nests (by alias)."""
+        schema = self.schema.model_json_schema(ref_template=ref_prefix + "{model}")
+        definitions = schema.pop("$defs", {})
+        return schema, definitions
+
+    def parameters(self, location: str) -> list[dict[str, Any]]:
+        """OpenAPI parameters for ``location``, one per field, named by alias."""
+        return parameters_from_json_schema(self.json_schema("#/components/schemas/")[0], location)
+
+    def has_file(self) -> bool:
+        """Whether a field (or a nested model's field) is a :class:`FileField`."""
+        return _has_file(self.schema, set())
+
+
+def _annotation_parts(annotation: Any) -> list[Any]:
+    parts = [annotation]
+    for arg in typing.get_args(annotation):
+        parts.extend(_annotation_parts(arg))
+    return parts
+
+
+def _is_multi(annotation: Any) -> bool:
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return any(_is_multi(arg) for arg in typing.get_args(annotation) if arg is not type(None))
+    if origin is typing.Annotated:
+        return _is_multi(typing.get_args(annotation)[0])
+    candidate = origin or annotation
+    if not isinstance(candidate, type) or issubclass(candidate, str | bytes | bytearray):
+        return False
+    return issubclass(candidate, _MULTI_ORIGINS)
+
+
+def _has_file(model: type[BaseModel], seen: set[type]) -> bool:
+    seen.add(model)
+    for field in model.model_fields.values():
+        for part in _annotation_parts(field.annotation):
+            if not isinstance(part, type):
+                continue
+            if issubclass(part, FileField):
+                return True
+            if issubclass(part, BaseModel) and part not in seen and _has_file(part, seen):
+                return True
+    return False
