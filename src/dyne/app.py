@@ -107,8 +107,19 @@ class App:
         self.enable_hsts = enable_hsts
         self.cors = cors
         self.cors_params = dict(cors_params or {})
-        self.allowed_hosts = list(allowed_hosts) if allowed_hosts is not None else None
+        self.allowed_hosts = (
+            allowed_hosts
+            if allowed_hosts is None or isinstance(allowed_hosts, str)
+            else list(allowed_hosts)
+        )
         self.limits = Limits(max_body_size, max_form_fields, max_form_files, max_part_size)
+        if self.cors_params or self.allowed_hosts is not None:
+            # Mistakes in these settings surface here, not at the first request.
+            from dyne.middleware import check_allowed_hosts, cors_options
+
+            cors_options(self.cors_params)
+            if self.allowed_hosts is not None:
+                check_allowed_hosts(self.allowed_hosts)
         self.session_max_age = session_max_age
         self.session_https_only = session_https_only
         self.gzip = gzip
@@ -253,7 +264,9 @@ class App:
 
         return decorator
 
-    def add_error_handler(self, key: int | type[BaseException], handler: Callable[..., Any]) -> None:
+    def add_error_handler(
+        self, key: int | type[BaseException], handler: Callable[..., Any]
+    ) -> None:
         """Register ``handler`` for a status code or an exception class."""
         _check_error_key(key)
         self._error_handlers[key] = handler
@@ -540,7 +553,10 @@ class App:
             if self.debug:
                 raise
             logger.error(
-                "Unhandled %s in WebSocket view for %s", type(exc).__name__, ws.url.path, exc_info=exc
+                "Unhandled %s in WebSocket view for %s",
+                type(exc).__name__,
+                ws.url.path,
+                exc_info=exc,
             )
 
     async def _lifespan(self, receive: Any, send: Any) -> None:

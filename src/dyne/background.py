@@ -9,6 +9,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import anyio.from_thread
+
 from dyne._utils import is_async_callable
 
 __all__ = ["BackgroundQueue"]
@@ -49,8 +51,7 @@ class BackgroundQueue:
             try:
                 loop = asyncio.get_running_loop()
             except RuntimeError:
-                # Called from a worker thread (a sync view): run the coroutine on its own loop.
-                future = self.executor.submit(asyncio.run, func(*args, **kwargs))
+                future = self._run_from_thread(func(*args, **kwargs))
             else:
                 future = loop.create_task(func(*args, **kwargs))
         else:
@@ -58,6 +59,16 @@ class BackgroundQueue:
         self._pending.add(future)
         future.add_done_callback(functools.partial(self._done, getattr(func, "__name__", func)))
         return future
+
+    def _run_from_thread(self, coroutine: Any) -> Any:
+        # A sync view runs in one of anyio's worker threads: hand the coroutine to the
+        # app's event loop, where the resources it may use (pools, clients) live.
+        try:
+            loop = anyio.from_thread.run_sync(asyncio.get_running_loop)
+        except RuntimeError:
+            # Not a worker thread of a running app (a script, a test): use a private loop.
+            return self.executor.submit(asyncio.run, coroutine)
+        return asyncio.run_coroutine_threadsafe(coroutine, loop)
 
     def task(self, func: Callable[..., Any]) -> Callable[..., Any]:
         """Decorate ``func`` so that calling it schedules it in the background."""
@@ -79,14 +90,15 @@ class BackgroundQueue:
             logger.error("Background task %s failed", name, exc_info=exc)
 
     async def join(self, timeout: float | None = 30.0) -> bool:
-        """Wait up to ``timeout`` seconds for pending tasks; return whether all finished."""
+        """Wait up to ``timeout`` seconds (None: no limit) for pending tasks; return whether
+        all finished. Shutdown calls it with ``App(background_timeout=...)``."""
         if not self._pending:
             return True
         waiters = [
             task if isinstance(task, asyncio.Future) else asyncio.wrap_future(task)
             for task in list(self._pending)
         ]
-        done, not_done = await asyncio.wait(waiters, timeout=timeout)
+        _done, not_done = await asyncio.wait(waiters, timeout=timeout)
         if not_done:
             logger.warning(
                 "%d background task(s) still running after %ss at shutdown", len(not_done), timeout

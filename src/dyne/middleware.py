@@ -5,18 +5,26 @@ None of it is installed unless configured, so an app that doesn't need it pays n
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from starlette.datastructures import MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.httpsredirect import HTTPSRedirectMiddleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 if TYPE_CHECKING:
     from dyne.app import App
 
-__all__ = ["DEFAULT_CORS_PARAMS", "HSTSMiddleware", "platform_middleware"]
+__all__ = [
+    "DEFAULT_CORS_PARAMS",
+    "HSTSMiddleware",
+    "TrustedHostMiddleware",
+    "check_allowed_hosts",
+    "cors_options",
+    "host_name",
+    "platform_middleware",
+]
 
 DEFAULT_CORS_PARAMS: dict[str, Any] = {
     "allow_origins": (),
@@ -52,16 +60,106 @@ class HSTSMiddleware:
         await self.app(scope, receive, send_with_hsts)
 
 
+# A host name (labels of letters, digits, '-' and '_') or a bracketed IPv6 literal, then an
+# optional port. Anything else (userinfo '@', spaces, '/', a second host) is malformed.
+_LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
+_HOST_HEADER = re.compile(
+    rf"(?P<name>\[[0-9A-Fa-f:.]+\]|{_LABEL}(?:\.{_LABEL})*\.?)(?::(?P<port>[0-9]{{1,5}}))?"
+)
+
+
+def host_name(value: str) -> str | None:
+    """The lower-case host name in a ``Host`` header value, or None when it is malformed."""
+    match = _HOST_HEADER.fullmatch(value)
+    if match is None or len(value) > 261:
+        return None
+    return match["name"].rstrip(".").lower()
+
+
+class TrustedHostMiddleware:
+    """Answers 400 to requests whose ``Host`` is malformed or not in ``allowed_hosts``.
+
+    Patterns are exact names (``example.com``), ``*.example.com`` (any subdomain, not
+    ``example.com`` itself) or ``*`` (anything well-formed). The port is ignored.
+    A WebSocket handshake with a bad host is refused (closed with 1008).
+    """
+
+    def __init__(self, app: Any, allowed_hosts: Iterable[str]) -> None:
+        self.app = app
+        patterns = check_allowed_hosts(allowed_hosts)
+        self.allow_any = "*" in patterns
+        self.exact = frozenset(p for p in patterns if not p.startswith("*"))
+        self.suffixes = tuple(p[1:] for p in patterns if p.startswith("*."))
+
+    def is_allowed(self, host: str) -> bool:
+        """Whether the ``Host`` header value ``host`` is well formed and allowed."""
+        name = host_name(host)
+        if name is None:
+            return False
+        return self.allow_any or name in self.exact or name.endswith(self.suffixes)
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        kind = scope["type"]
+        if kind not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        hosts = [value for name, value in scope["headers"] if name == b"host"]
+        if len(hosts) == 1 and self.is_allowed(hosts[0].decode("latin-1")):
+            await self.app(scope, receive, send)
+            return
+        if kind == "websocket":
+            await send({"type": "websocket.close", "code": 1008, "reason": "Invalid host header"})
+            return
+        body = b"Invalid host header"
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 400,
+                "headers": [
+                    (b"content-type", b"text/plain; charset=utf-8"),
+                    (b"content-length", str(len(body)).encode("latin-1")),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+def check_allowed_hosts(allowed_hosts: Iterable[str]) -> list[str]:
+    """The ``allowed_hosts`` patterns, normalised; ``ValueError`` for a misplaced wildcard."""
+    if isinstance(allowed_hosts, str):
+        raise ValueError(
+            f"allowed_hosts must be a list of host names, not the string {allowed_hosts!r}; "
+            f"write allowed_hosts=[{allowed_hosts!r}]."
+        )
+    patterns = [pattern.strip().lower().rstrip(".") for pattern in allowed_hosts]
+    for pattern in patterns:
+        if (
+            "*" in pattern
+            and pattern != "*"
+            and not (pattern.startswith("*.") and "*" not in pattern[2:])
+        ):
+            raise ValueError(
+                f"Invalid allowed_hosts pattern {pattern!r}; wildcards only work as a "
+                "leading '*.' (as in '*.example.com') or as '*' alone."
+            )
+    return patterns
+
+
+def cors_options(cors_params: dict[str, Any]) -> dict[str, Any]:
+    """Dyne's CORS defaults updated with ``cors_params``; ``ValueError`` for an unknown key."""
+    unknown = set(cors_params) - set(DEFAULT_CORS_PARAMS)
+    if unknown:
+        raise ValueError(
+            f"Unknown cors_params {sorted(unknown)}; use: {', '.join(DEFAULT_CORS_PARAMS)}."
+        )
+    return {**DEFAULT_CORS_PARAMS, **cors_params}
+
+
 def platform_middleware(app: App) -> list[Callable[[Any], Any]]:
     """The configured middleware for ``app``, innermost first."""
     layers: list[Callable[[Any], Any]] = []
     if app.cors:
-        options = {**DEFAULT_CORS_PARAMS, **app.cors_params}
-        unknown = set(options) - set(DEFAULT_CORS_PARAMS)
-        if unknown:
-            raise ValueError(
-                f"Unknown cors_params {sorted(unknown)}; use: {', '.join(DEFAULT_CORS_PARAMS)}."
-            )
+        options = cors_options(app.cors_params)
         layers.append(lambda inner: CORSMiddleware(inner, **options))
     if app.enable_hsts:
         layers.append(HSTSMiddleware)

@@ -36,6 +36,7 @@ class Request:
 
     __slots__ = (
         "_body",
+        "_consumed",
         "_content_type",
         "_cookies",
         "_encoding",
@@ -44,7 +45,7 @@ class Request:
         "_headers",
         "_params",
         "_receive",
-        "_consumed",
+        "_session",
         "_state",
         "app",
         "path_params",
@@ -60,6 +61,7 @@ class Request:
         self._params: QueryParams | None = None
         self._cookies: dict[str, str] | None = None
         self._state: State | None = None
+        self._session: Any = None
         self._body: bytes | None = None
         self._form: FormData | None = None
         self._content_type: tuple[str, dict[str, str]] | None = None
@@ -128,6 +130,19 @@ class Request:
         if self._state is None:
             self._state = State(self.scope.setdefault("state", {}))
         return self._state
+
+    @property
+    def session(self) -> dict[str, Any]:
+        """The cookie session: what earlier responses stored in ``resp.session``.
+
+        Read from the signed ``dyne-Session`` cookie on first use; a missing, expired or
+        tampered cookie gives an empty session. ``resp.session`` is this same dict.
+        """
+        if self._session is None:
+            from dyne.sessions import load_session
+
+            self._session = load_session(self)
+        return self._session
 
     @property
     def client(self) -> Address | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import gzip
 import http.cookies
 import os
 import re
@@ -23,6 +24,39 @@ __all__ = ["Response", "ResponseHeaders"]
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _UNSAFE_VALUE = re.compile(r"[\r\n\x00]")
 _NO_BODY_STATUS = frozenset({204, 304})
+# Already-compressed formats: gzipping them again costs CPU and saves nothing.
+_INCOMPRESSIBLE = frozenset(
+    {
+        b"application/gzip",
+        b"application/x-gzip",
+        b"application/zip",
+        b"application/zstd",
+        b"application/x-7z-compressed",
+        b"application/x-bzip2",
+        b"application/x-xz",
+        b"application/pdf",
+        b"font/woff",
+        b"font/woff2",
+        b"text/event-stream",
+    }
+)
+
+
+def _accepts_gzip(accept_encoding: str | None) -> bool:
+    """Whether an ``Accept-Encoding`` value allows gzip (``gzip;q=0`` refuses it)."""
+    if not accept_encoding or "gzip" not in accept_encoding.lower():
+        return False
+    for item in accept_encoding.lower().split(","):
+        coding, _, params = item.strip().partition(";")
+        if coding.strip() == "gzip":
+            key, _, value = params.strip().partition("=")
+            if key.strip() == "q":
+                try:
+                    return float(value) > 0
+                except ValueError:
+                    return False
+            return True
+    return False
 
 
 def _checked_header(name: str, value: Any) -> tuple[str, str]:
@@ -60,21 +94,21 @@ class ResponseHeaders(dict[str, str]):
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and super().__contains__(name.lower())
 
-    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, name: str, default: Any = None) -> Any:
         """Return the header ``name`` (any case), or ``default``."""
         return super().get(name.lower(), default)
 
-    def pop(self, name: str, *default: Any) -> Any:  # type: ignore[override]
+    def pop(self, name: str, *default: Any) -> Any:
         """Remove the header ``name`` (any case) and return its value."""
         return super().pop(name.lower(), *default)
 
-    def setdefault(self, name: str, default: Any = "") -> str:  # type: ignore[override]
+    def setdefault(self, name: str, default: Any = "") -> str:
         """Set ``name`` to ``default`` unless it is set; return its value."""
         if name not in self:
             self[name] = default
         return self[name]
 
-    def update(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def update(self, *args: Any, **kwargs: Any) -> None:
         """Set several headers, checking each one."""
         for source in (*args, kwargs):
             items = source.items() if isinstance(source, Mapping) else source
@@ -124,7 +158,9 @@ def _cookie_header(key: str, value: str, directives: Mapping[str, Any]) -> bytes
     samesite = directives.get("samesite")
     if samesite:
         if str(samesite).lower() not in ("lax", "strict", "none"):
-            raise ValueError(f"Invalid cookie samesite {samesite!r}: use 'lax', 'strict' or 'none'.")
+            raise ValueError(
+                f"Invalid cookie samesite {samesite!r}: use 'lax', 'strict' or 'none'."
+            )
         morsel["samesite"] = samesite
     return morsel.OutputString().encode("latin-1")
 
@@ -139,6 +175,8 @@ class Response:
 
     __slots__ = (
         "_body",
+        "_cookie_directives",
+        "_extras",
         "_kind",
         "_streamer",
         "cookies",
@@ -147,8 +185,6 @@ class Response:
         "obj",
         "req",
         "status_code",
-        "_cookie_directives",
-        "_extras",
     )
 
     def __init__(self, req: Request | None = None) -> None:
@@ -172,7 +208,7 @@ class Response:
     def _get(self, kind: str) -> Any:
         return self._body if self._kind == kind else None
 
-    def _set(self, kind: str, value: Any) -> None:
+    def _set(self, kind: str | None, value: Any) -> None:
         self._kind = kind
         self._body = value
         self._streamer = None
@@ -212,6 +248,14 @@ class Response:
     @content.setter
     def content(self, value: bytes | str) -> None:
         self._set("content", value)
+
+    @property
+    def session(self) -> dict[str, Any]:
+        """The cookie session (the same dict as ``req.session``); changing it makes Dyne
+        send a signed ``dyne-Session`` cookie with the response."""
+        if self.req is None:
+            raise RuntimeError("This response has no request, so it has no session.")
+        return self.req.session
 
     @property
     def extras(self) -> dict[str, Any]:
@@ -296,8 +340,10 @@ class Response:
             req = self.req
             if req is not None:
                 accept = req.headers.get("accept")
-                if accept and "yaml" in accept and (
-                    req.accepts("application/x-yaml") or req.accepts("application/yaml")
+                if (
+                    accept
+                    and "yaml" in accept
+                    and (req.accepts("application/x-yaml") or req.accepts("application/yaml"))
                 ):
                     return formats.encode_yaml(body), "application/x-yaml"
             return formats.encode_json(body), "application/json"
@@ -320,11 +366,19 @@ class Response:
         raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
         if content_type is not None and "content-type" not in headers:
             raw.append((b"content-type", content_type.encode("latin-1")))
+        req = self.req
+        if req is not None and req._session is not None and req._session.modified:
+            from dyne.sessions import save_session
+
+            save_session(req, self)
         if self.cookies:
             directives = self._cookie_directives or {}
             for key, value in self.cookies.items():
                 raw.append(
-                    (b"set-cookie", _cookie_header(key, value, directives.get(key, _COOKIE_DEFAULTS)))
+                    (
+                        b"set-cookie",
+                        _cookie_header(key, value, directives.get(key, _COOKIE_DEFAULTS)),
+                    )
                 )
         return raw
 
@@ -342,6 +396,10 @@ class Response:
         if status in _NO_BODY_STATUS or status < 200:
             body = b""
         elif "content-length" not in self.headers:
+            req = self.req
+            # The size test comes first: small bodies, the common case, pay one comparison.
+            if req is not None and len(body) >= req.app.gzip_min_size and req.app.gzip:
+                body = self._gzip(req, body, headers)
             headers.append((b"content-length", str(len(body)).encode("latin-1")))
         if self.req is not None and self.req.scope.get("method") == "HEAD":
             body = b""
@@ -349,6 +407,26 @@ class Response:
             {"type": "http.response.start", "status": status, "headers": headers},
             {"type": "http.response.body", "body": body},
         )
+
+    def _gzip(self, req: Request, body: bytes, headers: list[tuple[bytes, bytes]]) -> bytes:
+        if "content-encoding" in self.headers:
+            return body  # already encoded by the view
+        content_type = next((value for name, value in headers if name == b"content-type"), b"")
+        if content_type.split(b";", 1)[0].strip().lower() in _INCOMPRESSIBLE or (
+            content_type.startswith((b"image/", b"audio/", b"video/"))
+            and not content_type.startswith(b"image/svg")
+        ):
+            return body
+        vary = self.headers.get("vary")
+        if vary is None:
+            headers.append((b"vary", b"Accept-Encoding"))
+        elif "accept-encoding" not in vary.lower():
+            headers[:] = [(name, value) for name, value in headers if name != b"vary"]
+            headers.append((b"vary", f"{vary}, Accept-Encoding".encode("latin-1")))
+        if not _accepts_gzip(req.headers.get("accept-encoding")):
+            return body
+        headers.append((b"content-encoding", b"gzip"))
+        return gzip.compress(body, compresslevel=6, mtime=0)
 
     def _prepare_streamed(self) -> Any:
         headers = self._header_list(None)
@@ -389,5 +467,3 @@ def resolve_return(resp: Response, value: Any) -> None:
             f"A view returned {type(value).__name__}; return a dict, list, str, bytes or None, "
             "or set resp.media / resp.text / resp.content."
         )
-
-

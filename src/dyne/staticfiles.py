@@ -1,0 +1,81 @@
+"""Static files under ``static_route``, and the single-page-app index for unknown GETs."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import PlainTextResponse
+from starlette.staticfiles import StaticFiles as _StarletteStaticFiles
+
+from dyne.exceptions import HTTPException
+from dyne.routing import Mount, Route, RouteError
+
+if TYPE_CHECKING:
+    from dyne.app import App
+    from dyne.request import Request
+    from dyne.response import Response
+
+__all__ = ["StaticFiles", "add_single_page_app", "mount_static"]
+
+
+class StaticFiles(_StarletteStaticFiles):
+    """Starlette's static files, answering its own errors (404, 405, 400 for bad ranges).
+
+    Paths that leave the directory (``..``, encoded or not, absolute paths, symlinks
+    pointing outside) and paths with a NUL byte are all a plain 404.
+    """
+
+    def __init__(self, directory: str | os.PathLike[str]) -> None:
+        super().__init__(directory=directory, check_dir=False)
+
+    async def check_config(self) -> None:
+        """Accept a directory that went missing: its files are then simply not found."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except StarletteHTTPException as exc:
+            # Mounted apps answer for themselves; Starlette expects an outer layer to turn
+            # these into responses, and Dyne has none around a mount.
+            body = "Not Found" if exc.status_code == 404 else str(exc.detail)
+            response = PlainTextResponse(body, status_code=exc.status_code, headers=exc.headers)
+            await response(scope, receive, send)
+
+
+def mount_static(app: App) -> None:
+    """Serve ``app.static_dir`` under ``app.static_route`` (the directory must exist)."""
+    if app._static_path is None:
+        return
+    app.router.add(Mount(app.static_route, StaticFiles(app._static_path), name="static"))
+
+
+def add_single_page_app(app: App, path: str) -> None:
+    """Serve ``static/index.html`` at ``path`` and for every GET no route matches.
+
+    Real routes keep answering (and their 404s stay 404s); so do paths under
+    ``static_route``, where a missing asset is a 404, not the index page.
+    """
+    if app._static_path is None:
+        raise RouteError("add_route(static=True) needs a static_dir; pass App(static_dir=...).")
+    index = os.path.join(app._static_path, "index.html")
+    static_prefix = app.static_route.rstrip("/") + "/"
+
+    async def single_page_app(req: Request, resp: Response) -> None:
+        """The single-page app's ``index.html``."""
+        _serve_index(resp, index)
+
+    async def fallback(req: Request, resp: Response) -> None:
+        if (req.path + "/").startswith(static_prefix):
+            raise HTTPException(404)
+        _serve_index(resp, index)
+
+    app.router.add(Route(path, single_page_app, name="single_page_app"))
+    app._not_found_fallback = fallback
+
+
+def _serve_index(resp: Response, index: str) -> None:
+    if not os.path.isfile(index):
+        raise HTTPException(404)
+    resp.file(index, content_type="text/html; charset=utf-8")

@@ -1,0 +1,92 @@
+"""The WebSocket a view receives: Starlette's, made safe against frames it cannot decode."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any, NoReturn
+
+from starlette.websockets import WebSocket as _StarletteWebSocket
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+__all__ = [
+    "CLOSE_INTERNAL_ERROR",
+    "CLOSE_INVALID_DATA",
+    "CLOSE_POLICY_VIOLATION",
+    "CLOSE_UNSUPPORTED_DATA",
+    "WebSocket",
+    "WebSocketDisconnect",
+]
+
+#: RFC 6455 close codes Dyne sends on the application's behalf.
+CLOSE_UNSUPPORTED_DATA = 1003
+CLOSE_INVALID_DATA = 1007
+CLOSE_POLICY_VIOLATION = 1008
+CLOSE_INTERNAL_ERROR = 1011
+
+
+class WebSocket(_StarletteWebSocket):
+    """A WebSocket connection: ``accept``, ``send_text/json/bytes``,
+    ``receive_text/json/bytes``, ``close``.
+
+    A frame of the wrong kind (binary where text is expected, or the reverse) closes the
+    connection with 1003, undecodable JSON or UTF-8 with 1007; either way the receive call
+    raises :class:`WebSocketDisconnect`, which ends the view cleanly. ``accept()`` on an
+    already accepted connection does nothing, so a ``before_request`` hook and the view can
+    both call it.
+    """
+
+    async def accept(
+        self,
+        subprotocol: str | None = None,
+        headers: Iterable[tuple[bytes, bytes]] | None = None,
+    ) -> None:
+        """Accept the connection (a no-op when it is already accepted)."""
+        if self.application_state == WebSocketState.CONNECTED:
+            return
+        await super().accept(subprotocol, headers)
+
+    async def _receive_frame(self) -> Any:
+        message = await self.receive()
+        self._raise_on_disconnect(message)
+        return message
+
+    async def _reject(self, code: int, reason: str) -> NoReturn:
+        if self.application_state == WebSocketState.CONNECTED:
+            await self.close(code=code, reason=reason)
+        raise WebSocketDisconnect(code, reason)
+
+    async def receive_text(self) -> str:
+        """Wait for a text frame and return it (a binary frame closes with 1003)."""
+        self._require_connected()
+        message = await self._receive_frame()
+        text = message.get("text")
+        if text is None:
+            await self._reject(CLOSE_UNSUPPORTED_DATA, "Expected a text frame.")
+        return str(text)
+
+    async def receive_bytes(self) -> bytes:
+        """Wait for a binary frame and return it (a text frame closes with 1003)."""
+        self._require_connected()
+        message = await self._receive_frame()
+        data = message.get("bytes")
+        if data is None:
+            await self._reject(CLOSE_UNSUPPORTED_DATA, "Expected a binary frame.")
+        return bytes(data)
+
+    async def receive_json(self, mode: str = "text") -> Any:
+        """Wait for a frame holding JSON (text, or UTF-8 bytes with ``mode="binary"``).
+
+        The wrong kind of frame closes with 1003; invalid JSON or UTF-8 with 1007.
+        """
+        if mode not in ("text", "binary"):
+            raise ValueError(f"Unknown receive_json mode {mode!r}; use 'text' or 'binary'.")
+        raw: str | bytes = await (self.receive_text() if mode == "text" else self.receive_bytes())
+        try:
+            return json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            await self._reject(CLOSE_INVALID_DATA, "The frame is not valid JSON.")
+
+    def _require_connected(self) -> None:
+        if self.application_state != WebSocketState.CONNECTED:
+            raise RuntimeError("The WebSocket is not connected; call 'await ws.accept()' first.")
