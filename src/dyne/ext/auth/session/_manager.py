@@ -1,0 +1,341 @@
+"""LoginManager: log users in and out of the cookie session and guard views with roles."""
+
+from __future__ import annotations
+
+import functools
+import weakref
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+
+from dyne import _meta
+from dyne._utils import is_async_callable
+from dyne.app import App
+from dyne.ext.auth._roles import compile_roles, roles_allow
+from dyne.ext.auth._security import SecurityRequirement
+from dyne.ext.auth.session._failure import AuthFailureReason, default_failure
+from dyne.ext.auth.session._middleware import LoginMiddleware
+from dyne.ext.auth.session._redirects import is_safe_redirect
+from dyne.ext.auth.session._remember import RememberMe
+from dyne.request import Request
+from dyne.response import Response
+from dyne.sessions import SESSION_COOKIE
+
+__all__ = ["DEFAULT_REMEMBER_ME_DURATION", "REMEMBER_COOKIE", "SESSION_KEY", "LoginManager"]
+
+#: Thirty days, in seconds.
+DEFAULT_REMEMBER_ME_DURATION = 2592000
+#: Where the logged-in user's id is kept in the cookie session.
+SESSION_KEY = "_auth_user_id"
+#: The cookie that carries the signed remember-me token.
+REMEMBER_COOKIE = "dyne-Remember"
+
+
+def _as_async(func: Callable[..., Any]) -> Callable[..., Any]:
+    """A coroutine function calling ``func``; sync callbacks go to the thread pool."""
+    if is_async_callable(func):
+        return func
+
+    @functools.wraps(func)
+    async def run(*args: Any, **kwargs: Any) -> Any:
+        return await run_in_threadpool(func, *args, **kwargs)
+
+    return run
+
+
+class LoginManager:
+    """Session authentication for an app: login/logout, remember-me and ``login_required``.
+
+    :param app: the app to install on now (or later with :meth:`init_app`).
+    :param login_url: where anonymous browsers are sent by ``login_required``; None
+        answers 401 instead.
+    :param remember_me_duration: seconds a remember-me cookie stays valid (30 days).
+    :param user_id_attribute: the attribute (or dict key) holding a user's id.
+    :param remember_cookie_name: the remember-me cookie's name.
+    """
+
+    #: The name OpenAPI lists this scheme under.
+    security_scheme_name: str = "sessionAuth"
+    #: The OpenAPI Security Scheme Object: the signed session cookie.
+    security_scheme: dict[str, Any] = {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE}
+
+    def __init__(
+        self,
+        app: App | None = None,
+        *,
+        login_url: str | None = "/login",
+        remember_me_duration: int = DEFAULT_REMEMBER_ME_DURATION,
+        user_id_attribute: str = "id",
+        remember_cookie_name: str = REMEMBER_COOKIE,
+    ) -> None:
+        if login_url is not None and not isinstance(login_url, str):
+            raise TypeError(
+                f"login_url must be a path such as '/login', or None; not {login_url!r}."
+            )
+        if (
+            isinstance(remember_me_duration, bool)
+            or not isinstance(remember_me_duration, int)
+            or remember_me_duration <= 0
+        ):
+            raise ValueError(
+                f"remember_me_duration must be a positive number of seconds, "
+                f"not {remember_me_duration!r}."
+            )
+        if not isinstance(user_id_attribute, str) or not user_id_attribute:
+            raise ValueError(
+                f"user_id_attribute must name an attribute or key, not {user_id_attribute!r}."
+            )
+        self.login_url = login_url
+        self.remember_me_duration = remember_me_duration
+        self.user_id_attribute = user_id_attribute
+        self.remember_cookie_name = remember_cookie_name
+        self._user_loader: Callable[..., Any] | None = None
+        self._get_user_roles: Callable[..., Any] | None = None
+        self._on_failure: Callable[..., Any] | None = None
+        self._on_login: list[Callable[..., Any]] = []
+        self._on_logout: list[Callable[..., Any]] = []
+        self._remember: weakref.WeakKeyDictionary[App, RememberMe] = weakref.WeakKeyDictionary()
+        if app is not None:
+            self.init_app(app)
+
+    def __repr__(self) -> str:
+        return f"<LoginManager login_url={self.login_url!r}>"
+
+    def init_app(self, app: App) -> None:
+        """Install on ``app``: check its secret key and load the user on every request.
+
+        :raises RuntimeError: when the app has no secret key, or already has a LoginManager.
+        """
+        key = app.secret_key or app.config.get("SECRET_KEY")
+        if not key:
+            raise RuntimeError(
+                "Missing required config: SECRET_KEY; LoginManager signs remember-me cookies "
+                "with it, so set SECRET_KEY in the config or pass App(secret_key=...)."
+            )
+        if getattr(app.state, "login_manager", None) is not None:
+            raise RuntimeError(
+                "This app already has a LoginManager; create one per app and share it."
+            )
+        self._remember[app] = RememberMe(key, self.remember_me_duration)
+        app.state.login_manager = self
+        app.add_route(before_request=True, endpoint=LoginMiddleware(self))
+
+    # -- callbacks, registered by decorator ---------------------------------------------
+
+    def user_loader(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """Register ``[async] def load_user(user_id: str)`` returning the user or None."""
+        self._user_loader = _as_async(func)
+        return func
+
+    def get_user_roles(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """Register ``[async] def get_roles(user)`` returning a role, a list of roles, or None."""
+        self._get_user_roles = _as_async(func)
+        return func
+
+    def on_login(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """Register ``[async] def hook(req, resp, user)``, run after each :meth:`login`."""
+        self._on_login.append(_as_async(func))
+        return func
+
+    def on_logout(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """Register ``[async] def hook(req, resp, user)``, run when a logged-in user logs out."""
+        self._on_logout.append(_as_async(func))
+        return func
+
+    def on_failure(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """Register ``[async] def handler(req, resp, reason)`` answering refused requests.
+
+        It replaces the default answer; call :meth:`default_failure` from it to fall back.
+        """
+        self._on_failure = _as_async(func)
+        return func
+
+    async def default_failure(
+        self, req: Request, resp: Response, reason: AuthFailureReason
+    ) -> None:
+        """The built-in answer: redirect to ``login_url?next=...``, or 401, or 403."""
+        default_failure(req, resp, AuthFailureReason(reason), self.login_url)
+
+    # -- logging in and out --------------------------------------------------------------
+
+    async def login(
+        self,
+        req: Request,
+        resp: Response,
+        user: Any,
+        remember_me: bool = False,
+        redirect_url: str | None = None,
+    ) -> None:
+        """Log ``user`` in: a fresh session holding their id, and optionally a remember-me
+        cookie; then run the ``on_login`` hooks.
+
+        The session is cleared first, so nothing put in it before login (by anyone) carries
+        over into the authenticated session. With ``redirect_url``, the response redirects
+        (303) to the request's ``?next=`` when it is a safe local path, else to
+        ``redirect_url`` when it is, else to ``/``.
+        """
+        user_id = self._id_of(user)
+        session = req.session
+        session.clear()
+        session[SESSION_KEY] = user_id
+        req.state.user = user
+        if remember_me:
+            resp.set_cookie(
+                self.remember_cookie_name,
+                self._remember_for(req).dumps(user_id),
+                max_age=self.remember_me_duration,
+                secure=req.is_secure,
+                httponly=True,
+                samesite="lax",
+            )
+        elif self.remember_cookie_name in req.cookies:
+            # An older remember-me cookie (perhaps another user's) must not outlive this login.
+            resp.delete_cookie(self.remember_cookie_name)
+        for hook in self._on_login:
+            await hook(req, resp, user)
+        if redirect_url is not None:
+            target = req.params.get("next")
+            if not is_safe_redirect(target):
+                target = redirect_url if is_safe_redirect(redirect_url) else "/"
+            resp.redirect(target, status_code=303)
+
+    async def logout(self, req: Request, resp: Response) -> None:
+        """Log the current user out: clear the session, delete the remember-me cookie, set
+        ``req.state.user`` to None, then run the ``on_logout`` hooks (only if someone was
+        logged in)."""
+        user = getattr(req.state, "user", None)
+        req.session.clear()
+        resp.delete_cookie(self.remember_cookie_name)
+        req.state.user = None
+        if user is not None:
+            for hook in self._on_logout:
+                await hook(req, resp, user)
+
+    # -- loading the user ---------------------------------------------------------------
+
+    async def load_user(self, req: Request, resp: Response) -> Any:
+        """The user for this request from its session or remember-me cookie, else None.
+
+        ``user_loader`` is called at most once, and only when there is a user id to look up.
+        A session id the loader cannot find is dropped from the session; a remember-me
+        cookie that is tampered, expired or names a missing user is deleted. A valid
+        remember-me cookie logs the user back into the session.
+        """
+        session = req.session
+        user_id = session.get(SESSION_KEY)
+        if user_id is not None:
+            user = await self._load(user_id) if isinstance(user_id, str) else None
+            if user is None:
+                session.pop(SESSION_KEY, None)
+            return user
+        token = req.cookies.get(self.remember_cookie_name)
+        if not token:
+            return None
+        user_id = self._remember_for(req).loads(token)
+        user = await self._load(user_id) if user_id is not None else None
+        if user is None:
+            resp.delete_cookie(self.remember_cookie_name)
+            return None
+        session[SESSION_KEY] = user_id
+        return user
+
+    async def _load(self, user_id: str) -> Any:
+        if self._user_loader is None:
+            raise RuntimeError(
+                "LoginManager has no user loader; register one with @auth.user_loader."
+            )
+        return await self._user_loader(user_id)
+
+    def _id_of(self, user: Any) -> str:
+        attribute = self.user_id_attribute
+        # Users may be mappings (rows, JSON documents) or objects (ORM models).
+        if isinstance(user, Mapping):
+            user_id = user.get(attribute)
+        else:
+            user_id = getattr(user, attribute, None)
+        if user is None or user_id is None:
+            raise ValueError(
+                f"Cannot log in {user!r}: it has no {attribute!r} attribute or key; give it "
+                "one, or set LoginManager(user_id_attribute=...)."
+            )
+        return str(user_id)
+
+    def _remember_for(self, req: Request) -> RememberMe:
+        remember = self._remember.get(req.app)
+        if remember is None:
+            raise RuntimeError(
+                "This LoginManager is not installed on this app; call LoginManager(app) "
+                "or auth.init_app(app)."
+            )
+        return remember
+
+    # -- guarding views -------------------------------------------------------------------
+
+    def login_required(self, view: Any = None, *, role: Any = None) -> Any:
+        """Let only logged-in users (with ``role``, when given) reach the decorated view.
+
+        Use as ``@auth.login_required`` or ``@auth.login_required(role=["admin", "editor"])``
+        on function views and on class-view ``on_<method>`` methods. ``role`` follows the
+        shared rule: top-level entries are alternatives, a nested list needs all its roles.
+        Refused requests go to the ``on_failure`` handler, or :meth:`default_failure`.
+        """
+        rule = compile_roles(role)
+
+        def decorate(func: Any) -> Any:
+            if isinstance(func, type):
+                raise TypeError(
+                    f"@login_required cannot wrap the class {func.__name__}; decorate its "
+                    "on_<method> methods instead."
+                )
+            if not callable(func):
+                raise TypeError(
+                    f"@login_required expects a view, not {func!r}; pass roles as "
+                    "@auth.login_required(role=[...])."
+                )
+            call = _as_async(func)
+
+            @_meta.wraps(func)
+            async def guarded(*args: Any, **kwargs: Any) -> Any:
+                # Function views get (req, resp, ...), class-view methods (self, req, resp, ...).
+                at = 0 if isinstance(args[0], Request) else 1
+                if not await self._allows(args[at], args[at + 1], rule):
+                    return None
+                return await call(*args, **kwargs)
+
+            requirement = SecurityRequirement(
+                self.security_scheme_name, dict(self.security_scheme), roles=role
+            )
+            return _meta.append(guarded, "security", requirement)
+
+        if view is None:
+            return decorate
+        return decorate(view)
+
+    async def _allows(self, req: Request, resp: Response, rule: Any) -> bool:
+        try:
+            user = req.state.user
+        except AttributeError:
+            raise RuntimeError(
+                "login_required found no req.state.user; install the LoginManager on this "
+                "app with LoginManager(app) or auth.init_app(app)."
+            ) from None
+        if user is None:
+            await self._fail(req, resp, AuthFailureReason.UNAUTHENTICATED)
+            return False
+        if rule is not None:
+            if self._get_user_roles is None:
+                raise RuntimeError(
+                    "login_required(role=...) needs the user's roles; register "
+                    "@auth.get_user_roles."
+                )
+            if not roles_allow(rule, await self._get_user_roles(user)):
+                await self._fail(req, resp, AuthFailureReason.UNAUTHORIZED)
+                return False
+        return True
+
+    async def _fail(self, req: Request, resp: Response, reason: AuthFailureReason) -> None:
+        if self._on_failure is not None:
+            await self._on_failure(req, resp, reason)
+        else:
+            await self.default_failure(req, resp, reason)

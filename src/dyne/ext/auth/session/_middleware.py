@@ -1,0 +1,35 @@
+"""LoginMiddleware: puts the current user in ``req.state.user`` before every HTTP view."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from dyne.request import Request
+from dyne.response import Response
+
+if TYPE_CHECKING:
+    from dyne.ext.auth.session._manager import LoginManager
+
+__all__ = ["LoginMiddleware"]
+
+
+class LoginMiddleware:
+    """The per-request user loader that :class:`LoginManager` installs on its app.
+
+    It runs as a ``before_request`` hook rather than as an ASGI wrapper so that it shares
+    the view's request and response: a session restored from a remember-me cookie is the
+    one the response saves, and a ``user_loader`` that raises becomes a logged 500 through
+    the app's error handlers. ``req.state.user`` is the user, or None when anonymous.
+    """
+
+    __slots__ = ("manager",)
+
+    def __init__(self, manager: LoginManager) -> None:
+        self.manager = manager
+
+    async def __call__(self, req: Request, resp: Response) -> None:
+        """Load the user for ``req`` (at most one ``user_loader`` call)."""
+        req.state.user = await self.manager.load_user(req, resp)
+
+    def __repr__(self) -> str:
+        return f"<LoginMiddleware for {self.manager!r}>"
