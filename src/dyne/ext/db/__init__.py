@@ -1,0 +1,1 @@
+"""Database extensions for Dyne (``dyne.ext.db.alchemical``: SQLAlchemy 2 through Alchemical)."""

@@ -1,0 +1,104 @@
+"""CRUDMixin: small Active Record helpers that work through the active session."""
+
+from __future__ import annotations
+
+import decimal
+import uuid
+from collections.abc import Sequence
+from typing import Any, Self
+
+from sqlalchemy import inspect, select
+
+from dyne.ext.db.alchemical._context import require_session
+
+__all__ = ["CRUDMixin"]
+
+# Key types whose constructor parses a path parameter faithfully.
+_CONVERTIBLE = (int, float, decimal.Decimal, uuid.UUID)
+
+
+class CRUDMixin:
+    """Active Record helpers for a model: ``save``, ``patch``, ``destroy``, ``create``, ...
+
+    Every helper uses the session of the current request (``await req.db`` or
+    ``@db.transaction`` activates it) and raises ``RuntimeError`` without one. Helpers
+    flush so that database errors and generated keys show up at once, but never commit:
+    committing stays the view's (or ``@db.transaction``'s, or autocommit's) decision.
+    """
+
+    __slots__ = ()
+
+    async def save(self) -> Self:
+        """Add this instance to the session, flush it and return it."""
+        session = require_session()
+        session.add(self)
+        await session.flush()
+        return self
+
+    async def patch(self, **changes: Any) -> Self:
+        """Set the given attributes that the model has (others are ignored), flush, return self."""
+        session = require_session()
+        known = inspect(type(self)).attrs.keys()
+        for name, value in changes.items():
+            if name in known:
+                setattr(self, name, value)
+        session.add(self)
+        await session.flush()
+        return self
+
+    # The tour also calls it ``modify``.
+    modify = patch
+
+    async def destroy(self) -> None:
+        """Delete this instance and flush the session."""
+        session = require_session()
+        await session.delete(self)
+        await session.flush()
+
+    @classmethod
+    async def create(cls, **values: Any) -> Self:
+        """Build an instance from ``values``, save it and return it."""
+        require_session()
+        return await cls(**values).save()
+
+    @classmethod
+    async def all(cls) -> Sequence[Self]:
+        """Every row of this model."""
+        session = require_session()
+        return (await session.scalars(select(cls))).all()
+
+    @classmethod
+    async def find(cls, **criteria: Any) -> Self | None:
+        """The first row whose columns equal ``criteria``, or None."""
+        session = require_session()
+        return (await session.scalars(select(cls).filter_by(**criteria).limit(1))).first()
+
+    @classmethod
+    async def get(cls, ident: Any) -> Self | None:
+        """The row with primary key ``ident``, or None.
+
+        A string key (a path parameter) is converted to the key column's type first, so
+        ``Book.get("7")`` works; one that does not convert (``"abc"`` for an integer key)
+        matches nothing.
+        """
+        session = require_session()
+        try:
+            ident = _coerce_key(cls, ident)
+        except (TypeError, ValueError):
+            return None
+        return await session.get(cls, ident)
+
+
+def _coerce_key(model: type, ident: Any) -> Any:
+    if not isinstance(ident, str):
+        return ident
+    keys = inspect(model).primary_key
+    if len(keys) != 1:
+        return ident
+    try:
+        python_type = keys[0].type.python_type
+    except NotImplementedError:
+        return ident
+    if python_type in _CONVERTIBLE:
+        return python_type(ident)
+    return ident

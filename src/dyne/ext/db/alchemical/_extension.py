@@ -1,0 +1,256 @@
+"""The Alchemical extension: engines from config, the request's session, ``@db.transaction``."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Awaitable, Callable, Generator
+from typing import Any, TypeVar
+
+from alchemical.aio import Alchemical as _Alchemical
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import SessionTransactionOrigin
+
+from dyne import _meta
+from dyne.ext.db.alchemical._context import activate, active_session, deactivate
+from dyne.ext.db.alchemical._engine import guard
+from dyne.ext.db.alchemical._settings import read_settings, require_driver
+from dyne.request import Request
+
+__all__ = ["Alchemical"]
+
+logger = logging.getLogger("dyne.ext.db.alchemical")
+
+F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
+
+# Where the request's session lives in req.state, and the depth of @db.transaction in
+# session.info (so nested decorated calls join the outermost one).
+_STATE_KEY = "dyne_alchemical_session"
+_DEPTH_KEY = "dyne.transaction_depth"
+# Left in req.state once the session is closed: the request's finalizers have run, so a new
+# session would never be closed.
+_FINISHED = "finished"
+_FINISHED_MESSAGE = (
+    "The request's database session is already closed (the view has finished); "
+    "use 'async with db.Session() as session' in error handlers and background tasks."
+)
+
+
+class Alchemical(_Alchemical):
+    """SQLAlchemy 2 (async) for a Dyne app, configured from ``ALCHEMICAL_*`` keys.
+
+    ``db = Alchemical(app)`` (or ``Alchemical()`` then ``db.init_app(app)``) reads
+    ``ALCHEMICAL_DATABASE_URL`` (required), ``ALCHEMICAL_BINDS``,
+    ``ALCHEMICAL_ENGINE_OPTIONS`` and ``ALCHEMICAL_AUTOCOMMIT``; stores itself as
+    ``app.state.db``; gives every request a lazy session (``session = await req.db``);
+    and disposes its engines when the app shuts down.
+
+    :param app: the app to register with now (else call :meth:`init_app` later).
+    :param session_options: extra options for every session (``expire_on_commit`` is off).
+    :param model_class: a declarative base to use instead of :class:`Model`.
+    :param naming_convention: constraint naming convention (Alchemical's by default).
+    """
+
+    def __init__(
+        self,
+        app: Any = None,
+        *,
+        session_options: dict[str, Any] | None = None,
+        model_class: type | None = None,
+        naming_convention: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(
+            session_options=session_options,
+            model_class=model_class,
+            naming_convention=naming_convention,
+        )
+        self.app: Any = None
+        #: commit each request's session when the view succeeds (``ALCHEMICAL_AUTOCOMMIT``)
+        self.autocommit = False
+        self._uses_transaction = False
+        self._warned_autocommit = False
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Any) -> None:
+        """Read the configuration from ``app.config`` and attach to ``app``.
+
+        :raises RuntimeError: when ``ALCHEMICAL_DATABASE_URL`` is not set.
+        :raises ValueError: when a setting has the wrong shape (the message names it).
+        :raises MissingDependency: when the URL's driver is not installed.
+        """
+        settings = read_settings(app.config)
+        for url in (settings.url, *settings.binds.values()):
+            require_driver(url)
+        # A bind may be configured before any model names it; Alchemical expects its
+        # metadata to exist when the engines are made.
+        for key in settings.binds:
+            self.Model.__metadatas__.setdefault(key, MetaData())
+        self.initialize(
+            settings.url,
+            binds=settings.binds or None,
+            engine_options=settings.engine_options,
+        )
+        self.autocommit = settings.autocommit
+        self.app = app
+        app.state.db = self
+        app.request_properties["db"] = self._request_db
+        app.on_event("shutdown", self.dispose)
+        if self.autocommit and self._uses_transaction:
+            self._warn_autocommit()
+
+    def _create_engine(self, url: str, *args: Any, **kwargs: Any) -> Any:
+        engine = super()._create_engine(url, *args, **kwargs)
+        guard(engine)
+        return engine
+
+    async def dispose(self) -> None:
+        """Close every pooled connection; engines are made again on next use."""
+        engines = self.engines or {}
+        with self.lock:
+            self.engines = None
+            self.table_binds = None
+            self.session_class = None
+            self._sync = None
+        for engine in engines.values():
+            await engine.dispose()
+
+    # -- the request's session ---------------------------------------------------------
+
+    def _request_db(self, req: Request) -> _SessionAwaitable:
+        return _SessionAwaitable(self, req)
+
+    def session_for(self, req: Request) -> AsyncSession:
+        """The session of ``req``: made on first use, then the same one until the request ends.
+
+        At the end it is rolled back if the view raised, committed if autocommit is on and
+        the response is not an error, and always closed.
+        """
+        session = getattr(req.state, _STATE_KEY, None)
+        if session is None:
+            # close_resets_only=False: once the request has closed it, the session refuses
+            # further use instead of silently checking out a connection nobody returns.
+            session = self.Session(close_resets_only=False)
+            setattr(req.state, _STATE_KEY, session)
+            req.add_finalizer(self._end_request)
+        elif session is _FINISHED:
+            raise RuntimeError(_FINISHED_MESSAGE)
+        activate(session)
+        return session
+
+    async def _end_request(self, req: Request, resp: Any, exc: BaseException | None) -> None:
+        session: AsyncSession = getattr(req.state, _STATE_KEY)
+        setattr(req.state, _STATE_KEY, _FINISHED)
+        try:
+            if exc is not None:
+                await _rollback(session)
+            elif self.autocommit and resp.status_code < 400 and session.in_transaction():
+                await session.commit()
+        finally:
+            try:
+                await session.close()
+            finally:
+                deactivate(session)
+
+    # -- @db.transaction ---------------------------------------------------------------
+
+    def transaction(self, func: F) -> F:
+        """Run the decorated coroutine in one transaction: commit on success, roll back on error.
+
+        The request's session is used when a :class:`~dyne.Request` is among the
+        arguments (else the active one, else a session of its own, closed afterwards).
+        Inside another ``@db.transaction`` (or a transaction begun explicitly) it joins that
+        transaction and leaves the commit to it.
+        """
+        if not inspect.iscoroutinefunction(func):
+            name = getattr(func, "__qualname__", repr(func))
+            raise TypeError(
+                f"@db.transaction needs an async function; define {name} with async def."
+            )
+        self._uses_transaction = True
+        if self.autocommit:
+            self._warn_autocommit()
+
+        @_meta.wraps(func)
+        async def transactional(*args: Any, **kwargs: Any) -> Any:
+            req = _find_request(args, kwargs)
+            owned = False
+            if req is not None:
+                session = self.session_for(req)
+            else:
+                session = active_session()
+                if session is None:
+                    session = self.Session()
+                    activate(session)
+                    owned = True
+            try:
+                if _in_transaction(session):
+                    return await func(*args, **kwargs)
+                session.info[_DEPTH_KEY] = 1
+                try:
+                    result = await func(*args, **kwargs)
+                    await session.commit()
+                except BaseException:
+                    await _rollback(session)
+                    raise
+                finally:
+                    session.info.pop(_DEPTH_KEY, None)
+                return result
+            finally:
+                if owned:
+                    try:
+                        await session.close()
+                    finally:
+                        deactivate(session)
+
+        return transactional  # type: ignore[return-value]
+
+    def _warn_autocommit(self) -> None:
+        if not self._warned_autocommit:
+            self._warned_autocommit = True
+            logger.warning(
+                "@db.transaction is used while ALCHEMICAL_AUTOCOMMIT is true; use one or the "
+                "other (set ALCHEMICAL_AUTOCOMMIT=false to let @db.transaction own commits)."
+            )
+
+
+class _SessionAwaitable:
+    """What ``req.db`` gives: awaiting it returns the request's session.
+
+    An object, not a coroutine, so that reading ``req.db`` without awaiting it is harmless.
+    """
+
+    __slots__ = ("_db", "_req")
+
+    def __init__(self, db: Alchemical, req: Request) -> None:
+        self._db = db
+        self._req = req
+
+    def __await__(self) -> Generator[Any, None, AsyncSession]:
+        return self._db.session_for(self._req)
+        yield  # a generator, so that ``await`` accepts it; nothing here ever suspends
+
+
+def _find_request(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Request | None:
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, Request):
+            return value
+    return None
+
+
+def _in_transaction(session: AsyncSession) -> bool:
+    if session.info.get(_DEPTH_KEY):
+        return True
+    # An explicit session.begin() (by middleware or an outer helper) is a boundary we join;
+    # the transaction SQLAlchemy begins by itself on first use is not.
+    transaction = session.sync_session.get_transaction()
+    return transaction is not None and transaction.origin is not SessionTransactionOrigin.AUTOBEGIN
+
+
+async def _rollback(session: AsyncSession) -> None:
+    """Roll back without letting a failure to do so hide the error that caused it."""
+    try:
+        await session.rollback()
+    except Exception:
+        logger.warning("Rolling back the database session failed", exc_info=True)
