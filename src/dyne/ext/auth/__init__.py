@@ -4,6 +4,7 @@ Stateless: :class:`BasicAuth`, :class:`TokenAuth`, :class:`DigestAuth`, :class:`
 and :func:`authenticate` (from :mod:`dyne.ext.auth.stateless`).
 """
 
+from dyne.ext.auth.session import AuthFailureReason, LoginManager, LoginMiddleware
 from dyne.ext.auth.stateless import (
     AuthBackend,
     BasicAuth,
@@ -13,4 +14,14 @@ from dyne.ext.auth.stateless import (
     authenticate,
 )
 
-__all__ = ["AuthBackend", "BasicAuth", "DigestAuth", "MultiAuth", "TokenAuth", "authenticate"]
+__all__ = [
+    "AuthBackend",
+    "AuthFailureReason",
+    "BasicAuth",
+    "DigestAuth",
+    "LoginManager",
+    "LoginMiddleware",
+    "MultiAuth",
+    "TokenAuth",
+    "authenticate",
+]
