@@ -266,34 +266,39 @@ class Mount(BaseRoute):
 # -- the tree ---------------------------------------------------------------------------
 
 
+WEBSOCKET = "WEBSOCKET"  # the "method" under which a WebSocket route is kept in its leaf
+
+
 @dataclass(slots=True)
 class _Leaf:
     """The routes registered for one path pattern, by method."""
 
     pattern: CompiledPath
     by_method: dict[str, Any] = field(default_factory=dict)
-    route: Any = None  # websocket route, when this is a websocket tree
 
-    def allowed(self) -> frozenset[str]:
-        return frozenset(self.by_method)
+
+@dataclass(slots=True)
+class _Dynamic:
+    """A segment holding parameters: matched by ``regex``; ``single`` names the parameter
+    when it fills the whole segment (then no group lookup is needed)."""
+
+    regex: re.Pattern[str]
+    converters: dict[str, Converter]
+    child: _Node
+    single: str | None
 
 
 @dataclass(slots=True)
 class _Node:
     static: dict[str, _Node] = field(default_factory=dict)
-    # (segment regex or None for a whole-segment parameter, converters, child)
-    dynamic: list[tuple[re.Pattern[str], dict[str, Converter], _Node]] = field(default_factory=list)
-    # patterns whose remaining part contains a ``path`` parameter: matched on the rest
+    dynamic: list[_Dynamic] = field(default_factory=list)
+    # patterns whose remaining part holds a ``path`` parameter: matched against the rest
     tails: list[tuple[re.Pattern[str], dict[str, Converter], _Leaf]] = field(default_factory=list)
     leaf: _Leaf | None = None
 
 
-def _split(path: str) -> list[str]:
-    return path.split("/")[1:]
-
-
 class _Tree:
-    """Routes arranged by path segment."""
+    """Routes arranged by path segment: static paths in one dict, the others in a tree."""
 
     def __init__(self) -> None:
         self.static: dict[str, _Leaf] = {}
@@ -306,7 +311,7 @@ class _Tree:
                 leaf = self.static[compiled.pattern] = _Leaf(compiled)
             return leaf
         node = self.root
-        segments = _split(compiled.pattern)
+        segments = compiled.pattern.split("/")[1:]
         for index, segment in enumerate(segments):
             if "{" not in segment:
                 node = node.static.setdefault(segment, _Node())
@@ -314,62 +319,87 @@ class _Tree:
             segment_compiled = compile_path("/" + segment)
             if any(c is CONVERTERS["path"] for c in segment_compiled.converters.values()):
                 rest = compile_path("/" + "/".join(segments[index:]))
-                for regex, _, leaf in node.tails:
+                for regex, _, existing in node.tails:
                     if regex.pattern == rest.regex.pattern:
-                        return leaf
+                        return existing
                 leaf = _Leaf(compiled)
                 node.tails.append((rest.regex, rest.converters, leaf))
                 return leaf
             regex = re.compile(segment_compiled.regex.pattern.replace("^/", "^", 1))
-            for existing, _, child in node.dynamic:
-                if existing.pattern == regex.pattern:
-                    node = child
+            for dynamic in node.dynamic:
+                if dynamic.regex.pattern == regex.pattern:
+                    node = dynamic.child
                     break
             else:
+                names = list(segment_compiled.converters)
+                whole = len(names) == 1 and _PARAM.fullmatch(segment) is not None
                 child = _Node()
-                node.dynamic.append((regex, segment_compiled.converters, child))
+                node.dynamic.append(
+                    _Dynamic(regex, segment_compiled.converters, child, names[0] if whole else None)
+                )
                 node = child
         if node.leaf is None:
             node.leaf = _Leaf(compiled)
         return node.leaf
 
-    def find(self, path: str) -> list[tuple[_Leaf, dict[str, Any]]]:
-        """Every leaf matching ``path``, best first (static before dynamic)."""
-        found: list[tuple[_Leaf, dict[str, Any]]] = []
+    def search(
+        self, path: str, method: str, allowed: set[str]
+    ) -> tuple[Any, dict[str, Any]] | None:
+        """The first route for ``method`` whose pattern matches ``path`` (static patterns
+        before parameters); the methods of patterns that match the path are added to
+        ``allowed``."""
         leaf = self.static.get(path)
         if leaf is not None:
-            found.append((leaf, {}))
-        if path.startswith("/"):
-            self._walk(self.root, _split(path), 0, {}, found)
-        return found
+            route = leaf.by_method.get(method)
+            if route is not None:
+                return route, {}
+            allowed.update(leaf.by_method)
+        if not path.startswith("/"):
+            return None
+        return self._search(self.root, path.split("/")[1:], 0, method, {}, allowed)
 
-    def _walk(
+    def _search(
         self,
         node: _Node,
         segments: list[str],
         index: int,
+        method: str,
         params: dict[str, Any],
-        found: list[tuple[_Leaf, dict[str, Any]]],
-    ) -> None:
+        allowed: set[str],
+    ) -> tuple[Any, dict[str, Any]] | None:
         if index == len(segments):
-            if node.leaf is not None and (node.leaf.by_method or node.leaf.route is not None):
-                found.append((node.leaf, params))
-            return
+            leaf = node.leaf
+            if leaf is not None:
+                route = leaf.by_method.get(method)
+                if route is not None:
+                    return route, params
+                allowed.update(leaf.by_method)
+            return None
         segment = segments[index]
         child = node.static.get(segment)
         if child is not None:
-            self._walk(child, segments, index + 1, params, found)
-        for regex, converters, child in node.dynamic:
-            match = regex.match(segment)
+            found = self._search(child, segments, index + 1, method, params, allowed)
+            if found is not None:
+                return found
+        for dynamic in node.dynamic:
+            match = dynamic.regex.match(segment)
             if match is None:
                 continue
             try:
-                values = {
-                    name: converters[name].convert(raw) for name, raw in match.groupdict().items()
-                }
+                if dynamic.single is not None:
+                    values = {dynamic.single: dynamic.converters[dynamic.single].convert(segment)}
+                else:
+                    values = {
+                        name: dynamic.converters[name].convert(raw)
+                        for name, raw in match.groupdict().items()
+                    }
             except ValueError:
                 continue
-            self._walk(child, segments, index + 1, {**params, **values}, found)
+            found = self._search(
+                dynamic.child, segments, index + 1, method, {**params, **values}, allowed
+            )
+            if found is not None:
+                return found
         if node.tails:
             rest = "/" + "/".join(segments[index:])
             for regex, converters, leaf in node.tails:
@@ -383,7 +413,11 @@ class _Tree:
                     }
                 except ValueError:
                     continue
-                found.append((leaf, {**params, **values}))
+                route = leaf.by_method.get(method)
+                if route is not None:
+                    return route, {**params, **values}
+                allowed.update(leaf.by_method)
+        return None
 
 
 class Router:
@@ -404,12 +438,12 @@ class Router:
             self.mounts.sort(key=lambda mount: len(mount.path), reverse=True)
         elif isinstance(route, WebSocketRoute):
             leaf = self._websocket.leaf_for(route.compiled)
-            if leaf.route is not None:
+            if WEBSOCKET in leaf.by_method:
                 raise RouteError(
                     f"A WebSocket route for {route.path!r} is already registered "
-                    f"({leaf.route.name}); remove one of them."
+                    f"({leaf.by_method[WEBSOCKET].name}); remove one of them."
                 )
-            leaf.route = route
+            leaf.by_method[WEBSOCKET] = route
         elif isinstance(route, Route):
             leaf = self._http.leaf_for(route.compiled)
             taken = route.methods & leaf.by_method.keys() - {"HEAD"}
@@ -432,25 +466,18 @@ class Router:
     def match(self, path: str, method: str) -> tuple[Route, dict[str, Any]]:
         """Find the route for ``method path``; raise :class:`NoMatch` (with the allowed
         methods when the path exists)."""
-        leaf = self._http.static.get(path)
-        if leaf is not None:
-            route = leaf.by_method.get(method)
-            if route is not None:
-                return route, {}
         allowed: set[str] = set()
-        for leaf, params in self._http.find(path):
-            route = leaf.by_method.get(method)
-            if route is not None:
-                return route, params
-            allowed |= leaf.by_method.keys()
-        raise NoMatch(frozenset(allowed) if allowed else None)
+        found = self._http.search(path, method, allowed)
+        if found is None:
+            raise NoMatch(frozenset(allowed) if allowed else None)
+        return found
 
     def match_websocket(self, path: str) -> tuple[WebSocketRoute, dict[str, Any]]:
         """Find the WebSocket route for ``path`` or raise :class:`NoMatch`."""
-        for leaf, params in self._websocket.find(path):
-            if leaf.route is not None:
-                return leaf.route, params
-        raise NoMatch()
+        found = self._websocket.search(path, WEBSOCKET, set())
+        if found is None:
+            raise NoMatch()
+        return found
 
     def mount_for(self, path: str) -> Mount | None:
         """The mount serving ``path`` (the longest prefix), if any."""
