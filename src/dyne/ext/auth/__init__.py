@@ -1,7 +1,9 @@
 """Authentication for Dyne: stateless backends with ``@authenticate``, and session login.
 
 Stateless: :class:`BasicAuth`, :class:`TokenAuth`, :class:`DigestAuth`, :class:`MultiAuth`
-and :func:`authenticate` (from :mod:`dyne.ext.auth.stateless`).
+and :func:`authenticate` (from :mod:`dyne.ext.auth.stateless`). Sessions:
+:class:`LoginManager`, :class:`LoginMiddleware` and :class:`AuthFailureReason` (from
+:mod:`dyne.ext.auth.session`).
 """
 
 from dyne.ext.auth.session import AuthFailureReason, LoginManager, LoginMiddleware
