@@ -35,20 +35,6 @@ class Database:
     engine_options: dict[str, Any] = field(default_factory=dict)
     schema: str | None = None
 
-    @property
-    def host_port(self) -> tuple[str, int]:
-        """Where the PostgreSQL server listens."""
-        from sqlalchemy.engine import make_url
-
-        parsed = make_url(self.url)
-        return parsed.host or "127.0.0.1", parsed.port or 5432
-
-    def url_via(self, host: str, port: int) -> str:
-        """The same database reached through another address (a proxy)."""
-        from sqlalchemy.engine import make_url
-
-        return make_url(self.url).set(host=host, port=port).render_as_string(hide_password=False)
-
 
 def _run(coro_factory: Any) -> Any:
     """Run a coroutine to completion on a private loop, whatever loop the caller has."""
