@@ -235,11 +235,18 @@ class DigestAuth(AuthBackend):
             # answer, are the same as for a wrong password.
             secret = secrets.token_hex(16).encode("ascii")
             known = False
-        candidates = []
+        # Each allowed reading costs the same work whatever was stored, so timing does
+        # not tell an unknown user, a password and an HA1 apart.
+        readings: list[tuple[bytes, bool]] = []
         if self.use_ha1_pw is not True:
-            candidates.append(self._h(b":".join([username.encode(), self.realm.encode(), secret])))
+            readings.append(
+                (self._h(b":".join([username.encode(), self.realm.encode(), secret])), True)
+            )
         if self.use_ha1_pw is not False:
-            candidates.append(secret.lower() if len(secret) == self._hex_length else None)
+            looks_like_ha1 = len(secret) == self._hex_length
+            readings.append(
+                (secret.lower() if looks_like_ha1 else b"0" * self._hex_length, looks_like_ha1)
+            )
         ha2 = self._h(f"{method}:{fields['uri']}".encode("latin-1"))
         tail = b":".join(
             part.encode("latin-1")
@@ -247,9 +254,9 @@ class DigestAuth(AuthBackend):
         )
         given = response.encode("ascii", "replace")
         ok = False
-        for ha1 in candidates:
-            expected = self._h(b":".join([ha1 or b"-", tail, ha2]))
-            ok |= hmac.compare_digest(expected, given) and ha1 is not None
+        for ha1, usable in readings:
+            expected = self._h(b":".join([ha1, tail, ha2]))
+            ok |= hmac.compare_digest(expected, given) and usable
         return ok and known
 
 
