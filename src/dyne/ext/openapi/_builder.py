@@ -1,0 +1,341 @@
+"""Build the OpenAPI document from an app's routes and the metadata their decorators left.
+
+The builder knows no schema or auth library: it reads the facts described in
+``docs/internals/metadata.md`` by attribute and asks adapters and security
+requirements to describe themselves.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterable
+from http import HTTPStatus
+from typing import Any
+
+from dyne._meta import meta_of
+from dyne.ext.openapi._components import REF_PREFIX, Components, rewrite_refs
+from dyne.ext.openapi._dialect import convert, dialect_of
+from dyne.routing import CONVERTERS, Route
+
+__all__ = ["build_spec", "roles_text", "split_docstring"]
+
+# Methods an OpenAPI Path Item can hold (CONNECT has no field there).
+_DOCUMENTED = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+_BODY_TYPES = {
+    "media": ("application/json", "application/x-www-form-urlencoded", "application/yaml"),
+    "form": ("application/x-www-form-urlencoded", "multipart/form-data"),
+}
+
+_VALIDATION_ERROR = {
+    "type": "object",
+    "description": "What was wrong with the request, by field (dotted paths for nested ones).",
+    "properties": {
+        "errors": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        }
+    },
+    "required": ["errors"],
+}
+
+
+def _path_schema(converter: Any) -> dict[str, Any]:
+    if converter is CONVERTERS["int"]:
+        return {"type": "integer", "minimum": 0}
+    if converter is CONVERTERS["float"]:
+        return {"type": "number", "minimum": 0}
+    if converter is CONVERTERS["uuid"]:
+        return {"type": "string", "format": "uuid"}
+    return {"type": "string"}
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return f"Status {status}"
+
+
+def split_docstring(doc: str | None) -> tuple[str | None, str | None]:
+    """``(summary, description)``: the first line, then the text after ``---``."""
+    if not doc:
+        return None, None
+    lines = inspect.cleandoc(doc).splitlines()
+    if "---" in (line.strip() for line in lines):
+        cut = [line.strip() for line in lines].index("---")
+        head, tail = lines[:cut], lines[cut + 1 :]
+    else:
+        head, tail = lines, []
+    summary = head[0].strip() if head else None
+    rest = "\n".join([*head[1:], *tail]).strip()
+    return summary or None, rest or None
+
+
+def roles_text(roles: Any) -> str:
+    """A role requirement in words: ``"admin"``, ``"admin or editor"``, ``"a and b"``."""
+    if isinstance(roles, str):
+        return roles
+    if isinstance(roles, list | tuple | set | frozenset):
+        parts = []
+        for item in roles:
+            if isinstance(item, list | tuple | set | frozenset) and not isinstance(item, str):
+                words = " and ".join(str(role) for role in item)
+                parts.append(f"({words})" if len(roles) > 1 and len(item) > 1 else words)
+            else:
+                parts.append(str(item))
+        return " or ".join(parts)
+    return str(roles)
+
+
+class _Builder:
+    def __init__(self, version: str) -> None:
+        self.version = version
+        self.dialect = dialect_of(version)
+        self.components = Components(self.dialect)
+        self.operation_ids: set[str] = set()
+        self._schema_cache: dict[int, dict[str, Any]] = {}
+
+    # -- schemas -------------------------------------------------------------------
+
+    def schema_for(self, adapter: Any) -> dict[str, Any]:
+        """A reference to ``adapter``'s schema (an array of them when ``many``)."""
+        cached = self._schema_cache.get(id(adapter))
+        if cached is not None:
+            return cached
+        schema, named = adapter.json_schema(REF_PREFIX)
+        schema = dict(schema)
+        family = dict(named or {})
+        family.update(schema.pop("$defs", None) or {})
+        family.update(schema.pop("definitions", None) or {})
+        many = bool(getattr(adapter, "many", False))
+        if schema.get("type") == "array" and isinstance(schema.get("items"), dict):
+            many, schema = True, dict(schema["items"])
+        name = str(getattr(adapter, "name", None) or "Schema")
+        if set(schema) == {"$ref"}:
+            ref = schema["$ref"]
+            renames = self.components.add_named(family)
+            item = {"$ref": rewrite_refs({"$ref": ref}, renames)["$ref"]}
+        else:
+            key = name
+            while key in family:  # a sub-schema already uses the name: keep both
+                key += "_"
+            family[key] = schema
+            renames = self.components.add_named(family)
+            item = self.components.ref(renames[key])
+        result = {"type": "array", "items": item} if many else item
+        self._schema_cache[id(adapter)] = result
+        return result
+
+    def parameters_for(self, adapter: Any, location: str) -> list[dict[str, Any]]:
+        """OpenAPI Parameter Objects for one ``@input`` on query, header or cookie."""
+        found = []
+        for parameter in adapter.parameters(location) or []:
+            parameter = dict(parameter)
+            parameter.setdefault("in", location)
+            if "schema" in parameter:
+                parameter["schema"] = convert(parameter["schema"], self.dialect)
+                if "$ref" in repr(parameter["schema"]):
+                    self.schema_for(adapter)  # the referenced sub-schemas must exist
+            found.append(parameter)
+        return found
+
+    # -- operations ----------------------------------------------------------------
+
+    def operation(self, route: Route, method: str, view: Any) -> dict[str, Any]:
+        """The Operation Object for ``method`` on ``route`` answered by ``view``."""
+        meta = meta_of(view)
+        op: dict[str, Any] = {}
+        summary, description = split_docstring(getattr(view, "__doc__", None))
+        if summary:
+            op["summary"] = summary
+        op["operationId"] = self._operation_id(route, method)
+        parameters = self._path_parameters(route)
+        body: dict[str, Any] | None = None
+        for spec in meta.get("inputs") or ():
+            location = _location(spec.location)
+            if location in _BODY_TYPES:
+                if body is None:
+                    body = self._request_body(spec.adapter, location)
+            else:
+                parameters.extend(self.parameters_for(spec.adapter, location))
+        if parameters:
+            op["parameters"] = _unique_parameters(parameters)
+        if body is not None:
+            op["requestBody"] = body
+        op["responses"] = self._responses(meta)
+        security, roles = self._security(meta)
+        if security is not None:
+            op["security"] = security
+            if roles and security != [{}]:
+                op["responses"].setdefault("403", {"description": _phrase(403)})
+            if any(requirement for requirement in security):
+                op["responses"].setdefault("401", {"description": _phrase(401)})
+        if meta.get("inputs"):
+            op["responses"].setdefault(
+                "400",
+                {
+                    "description": "The request did not validate.",
+                    "content": {
+                        "application/json": {
+                            "schema": self.components.ref(
+                                self.components.add_schema(
+                                    "ValidationError", convert(_VALIDATION_ERROR, self.dialect)
+                                )
+                            )
+                        }
+                    },
+                },
+            )
+        notes = [description] if description else []
+        if roles:
+            notes.append(f"**Required role:** {roles}")
+        if notes:
+            op["description"] = "\n\n".join(notes)
+        order = ("summary", "description", "operationId", "parameters", "requestBody")
+        return {**{k: op[k] for k in order if k in op}, **op}
+
+    def _operation_id(self, route: Route, method: str) -> str:
+        documented = [m for m in route.methods if m.lower() in _DOCUMENTED and m != "HEAD"]
+        base = route.name if len(documented) <= 1 else f"{route.name}_{method.lower()}"
+        candidate, number = base, 1
+        while candidate in self.operation_ids:
+            number += 1
+            candidate = f"{base}_{number}"
+        self.operation_ids.add(candidate)
+        return candidate
+
+    def _path_parameters(self, route: Route) -> list[dict[str, Any]]:
+        return [
+            {"name": name, "in": "path", "required": True, "schema": _path_schema(converter)}
+            for name, converter in route.compiled.converters.items()
+        ]
+
+    def _request_body(self, adapter: Any, location: str) -> dict[str, Any]:
+        schema = self.schema_for(adapter)
+        if adapter.has_file():
+            types: Iterable[str] = ("multipart/form-data",)
+        else:
+            types = _BODY_TYPES[location]
+        return {"required": True, "content": {kind: {"schema": schema} for kind in types}}
+
+    def _responses(self, meta: dict[str, Any]) -> dict[str, Any]:
+        responses: dict[str, Any] = {}
+        output = meta.get("output")
+        if output is not None:
+            status = int(output.status_code)
+            entry: dict[str, Any] = {"description": output.description or _phrase(status)}
+            if output.adapter is not None and status not in (204, 304):
+                entry["content"] = {"application/json": {"schema": self.schema_for(output.adapter)}}
+            headers = getattr(output, "headers", None)
+            if headers is not None:
+                entry["headers"] = self._headers(headers)
+            responses[str(status)] = entry
+        for status, spec in sorted((meta.get("expect") or {}).items()):
+            entry = {"description": spec.description or _phrase(int(status))}
+            if spec.adapter is not None:
+                entry["content"] = {"application/json": {"schema": self.schema_for(spec.adapter)}}
+            responses[str(status)] = entry
+        if not responses or not any(code.startswith("2") for code in responses):
+            responses.setdefault("200", {"description": _phrase(200)})
+        return responses
+
+    def _headers(self, adapter: Any) -> dict[str, Any]:
+        headers = {}
+        for parameter in self.parameters_for(adapter, "header"):
+            header = {k: v for k, v in parameter.items() if k not in ("name", "in")}
+            headers[parameter["name"]] = header
+        return headers
+
+    def _security(self, meta: dict[str, Any]) -> tuple[list[dict[str, list[str]]] | None, str]:
+        requirements = meta.get("security")
+        if not requirements:
+            return None, ""
+        security: list[dict[str, list[str]]] = []
+        roles: list[str] = []
+        optional = False
+        for requirement in requirements:
+            name = self.components.add_security_scheme(requirement.scheme_name, requirement.scheme)
+            if {name: []} not in security:
+                security.append({name: []})
+            if requirement.roles:
+                text = roles_text(requirement.roles)
+                if text not in roles:
+                    roles.append(text)
+            optional = optional or bool(getattr(requirement, "optional", False))
+        if optional:
+            security.append({})
+        return security, "; ".join(roles)
+
+
+def _location(location: str) -> str:
+    return {"headers": "header", "cookies": "cookie", "params": "query"}.get(location, location)
+
+
+def _unique_parameters(parameters: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for parameter in parameters:
+        key = (str(parameter.get("name")), str(parameter.get("in")))
+        if key not in seen:
+            seen.add(key)
+            unique.append(parameter)
+    return unique
+
+
+def _openapi_path(route: Route) -> str:
+    path = route.path
+    for name in route.compiled.converters:
+        for converter in CONVERTERS:
+            path = path.replace("{" + f"{name}:{converter}" + "}", "{" + name + "}")
+    return path
+
+
+def _views(route: Route) -> list[tuple[str, Any]]:
+    methods = sorted(m for m in route.methods if m.lower() in _DOCUMENTED)
+    if "GET" in methods:
+        methods.remove("HEAD")  # answered automatically, documented by GET
+    if not route.is_class_view:
+        return [(m, route.endpoint) for m in methods]
+    views = []
+    for method in methods:
+        view = getattr(route.endpoint, f"on_{method.lower()}", None)
+        if view is None:
+            view = getattr(route.endpoint, "on_request", None) or route.endpoint
+        views.append((method, view))
+    return views
+
+
+def build_spec(
+    routes: Iterable[Any],
+    *,
+    info: dict[str, Any],
+    version: str,
+    exclude: Iterable[Any] = (),
+) -> dict[str, Any]:
+    """The OpenAPI document (a dict) for the HTTP ``routes``, leaving out ``exclude``\\ d
+    endpoints (the documentation's own pages)."""
+    builder = _Builder(version)
+    skipped = {id(endpoint) for endpoint in exclude}
+    paths: dict[str, dict[str, Any]] = {}
+    webhooks: dict[str, dict[str, Any]] = {}
+    for route in routes:
+        if not isinstance(route, Route) or id(route.endpoint) in skipped:
+            continue
+        item = paths.setdefault(_openapi_path(route), {})
+        for method, view in _views(route):
+            if method.lower() in item:
+                continue  # the router serves the first route registered for it
+            op = builder.operation(route, method, view)
+            item[method.lower()] = op
+            webhook = meta_of(view).get("webhook")
+            if webhook is not None:
+                copy = {k: v for k, v in op.items() if k != "operationId"}
+                webhooks.setdefault(str(webhook.name), {})[method.lower()] = copy
+    document: dict[str, Any] = {"openapi": version, "info": info, "paths": paths}
+    if webhooks:
+        document["webhooks" if builder.dialect == "3.1" else "x-webhooks"] = webhooks
+    components = builder.components.as_dict()
+    if components:
+        document["components"] = components
+    return document

@@ -1,0 +1,231 @@
+"""``OpenAPI(app)``: the routes serving the spec and the documentation page."""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from dyne.ext.openapi._builder import build_spec
+from dyne.ext.openapi._ui import THEMES, page, resolve_assets
+
+__all__ = ["OpenAPI"]
+
+_VERSION = re.compile(r"3\.0\.[0-4]|3\.1\.[01]")
+
+_ASSET_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+
+
+def _route(path: str | None) -> str | None:
+    if path is None:
+        return None
+    if not path.startswith("/"):
+        raise ValueError(f"OpenAPI route {path!r} must start with '/'; write '/{path}'.")
+    return path
+
+
+class OpenAPI:
+    """Documents an app's API: the spec at ``/schema.yml`` and ``/openapi.json``, and an
+    interactive page at ``/docs``.
+
+    The spec is built from the routes and what their decorators (``@input``, ``@output``,
+    ``@expect``, ``@webhook``, ``@authenticate``, ``login_required``) recorded, once, and
+    built again only when routes are added.
+
+    :param app: the app to document (or None, then call :meth:`init_app`).
+    :param title: the API's name.
+    :param version: the API's own version (not OpenAPI's).
+    :param description: Markdown shown at the top of the page (indentation is removed).
+    :param terms_of_service: a URL.
+    :param contact: ``{"name": ..., "url": ..., "email": ...}`` (a string is the name).
+    :param license: ``{"name": ..., "url": ...}`` (a string is the name).
+    :param openapi: the OpenAPI version written: ``"3.0.0"``-``"3.0.4"``, ``"3.1.0"``, ``"3.1.1"``.
+    :param theme: the page at ``docs_route``: swaggerui, redoc, rapidoc or elements.
+    :param docs_route: where the page is served (None: no page).
+    :param schema_route: where the YAML spec is served (None: not served).
+    :param json_route: where the JSON spec is served (None: not served).
+    """
+
+    def __init__(
+        self,
+        app: Any = None,
+        title: str = "Dyne API",
+        version: str = "1.0",
+        description: str | None = None,
+        terms_of_service: str | None = None,
+        contact: dict[str, str] | str | None = None,
+        license: dict[str, str] | str | None = None,
+        openapi: str = "3.0.3",
+        theme: str = "swaggerui",
+        docs_route: str | None = "/docs",
+        schema_route: str | None = "/schema.yml",
+        json_route: str | None = "/openapi.json",
+    ) -> None:
+        if not isinstance(openapi, str) or not _VERSION.fullmatch(openapi):
+            raise ValueError(
+                f"Unsupported OpenAPI version {openapi!r}; use one of 3.0.0 to 3.0.4, "
+                "3.1.0 or 3.1.1."
+            )
+        if theme not in THEMES:
+            raise ValueError(
+                f"Unknown docs theme {theme!r}; use one of: {', '.join(sorted(THEMES))}."
+            )
+        self.title = title
+        self.version = version
+        self.description = description
+        self.terms_of_service = terms_of_service
+        self.contact = contact
+        self.license = license
+        self.openapi = openapi
+        self.theme = theme
+        self.docs_route = _route(docs_route)
+        self.schema_route = _route(schema_route)
+        self.json_route = _route(json_route)
+        self.app: Any = None
+        self._endpoints: list[Any] = []
+        self._cache_key: int | None = None
+        self._spec: dict[str, Any] | None = None
+        self._encoded: dict[str, bytes] = {}
+        if app is not None:
+            self.init_app(app)
+
+    # -- setup -------------------------------------------------------------------------
+
+    def init_app(self, app: Any) -> None:
+        """Register the spec and documentation routes on ``app``."""
+        if getattr(app.state, "openapi", None) is not None:
+            raise RuntimeError(
+                "OpenAPI is already set up for this app; create one OpenAPI per app."
+            )
+        self.app = app
+        app.state.openapi = self
+        if self.schema_route is not None:
+            self._add(self.schema_route, self._yaml_view())
+        if self.json_route is not None:
+            self._add(self.json_route, self._json_view())
+        if self.docs_route is not None:
+            theme = THEMES[self.theme]
+            local = resolve_assets(theme)  # decided once, at registration
+            base = self.docs_route.rstrip("/")
+            asset_route = f"{base}/assets/{theme.name}"
+            self._add(self.docs_route, self._page_view(theme, asset_route, local))
+            if local is not None:
+                self._add(asset_route + "/{name}", self._asset_view(local))
+
+    def _add(self, path: str, endpoint: Any) -> None:
+        self._endpoints.append(endpoint)
+        self.app.add_route(path, endpoint, name=f"openapi:{path}")
+
+    # -- the document ------------------------------------------------------------------
+
+    @property
+    def info(self) -> dict[str, Any]:
+        """The document's Info Object."""
+        info: dict[str, Any] = {"title": self.title, "version": self.version}
+        if self.description:
+            info["description"] = inspect.cleandoc(self.description)
+        if self.terms_of_service:
+            info["termsOfService"] = self.terms_of_service
+        if self.contact:
+            info["contact"] = (
+                {"name": self.contact} if isinstance(self.contact, str) else dict(self.contact)
+            )
+        if self.license:
+            info["license"] = (
+                {"name": self.license} if isinstance(self.license, str) else dict(self.license)
+            )
+        return info
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        """The OpenAPI document as a dict (a copy: changing it changes nothing served)."""
+        return copy.deepcopy(self._current())
+
+    def _current(self) -> dict[str, Any]:
+        if self.app is None:
+            raise RuntimeError("OpenAPI has no app yet; pass one or call init_app(app) first.")
+        # Routes are only ever added, so their count tells whether the cache is stale.
+        key = len(self.app.router.routes)
+        if self._spec is None or key != self._cache_key:
+            built = build_spec(
+                self.app.routes,
+                info=self.info,
+                version=self.openapi,
+                exclude=self._endpoints,
+            )
+            # A round trip through JSON keeps only plain data, so YAML and JSON agree.
+            self._spec = json.loads(json.dumps(built, default=str))
+            self._encoded = {}
+            self._cache_key = key
+        return self._spec
+
+    def to_json(self) -> str:
+        """The OpenAPI document as JSON text."""
+        return self._encode("json").decode("utf-8")
+
+    def to_yaml(self) -> str:
+        """The OpenAPI document as YAML text."""
+        return self._encode("yaml").decode("utf-8")
+
+    def _encode(self, kind: str) -> bytes:
+        spec = self._current()
+        encoded = self._encoded.get(kind)
+        if encoded is None:
+            if kind == "json":
+                encoded = json.dumps(spec, ensure_ascii=False).encode("utf-8")
+            else:
+                text = yaml.safe_dump(spec, sort_keys=False, allow_unicode=True)
+                encoded = text.encode("utf-8")
+            self._encoded[kind] = encoded
+        return encoded
+
+    # -- views -------------------------------------------------------------------------
+
+    def _yaml_view(self) -> Any:
+        async def openapi_yaml(req: Any, resp: Any) -> None:
+            """The OpenAPI document, as YAML."""
+            resp.content = self._encode("yaml")
+            resp.mimetype = "application/yaml; charset=utf-8"
+
+        return openapi_yaml
+
+    def _json_view(self) -> Any:
+        async def openapi_json(req: Any, resp: Any) -> None:
+            """The OpenAPI document, as JSON."""
+            resp.content = self._encode("json")
+            resp.mimetype = "application/json"
+
+        return openapi_json
+
+    def _page_view(self, theme: Any, asset_route: str, local: dict[str, Path] | None) -> Any:
+        async def openapi_docs(req: Any, resp: Any) -> None:
+            """The interactive documentation page."""
+            root = req.scope.get("root_path", "")
+            spec_path = self.json_route or self.schema_route or ""
+            resp.html = page(
+                theme,
+                title=self.title,
+                spec_url=root + spec_path,
+                asset_url=root + asset_route,
+                local=local,
+            )
+
+        return openapi_docs
+
+    def _asset_view(self, files: dict[str, Path]) -> Any:
+        async def openapi_asset(req: Any, resp: Any, name: str) -> None:
+            """A file of the documentation page, from the package that ships it."""
+            path = files.get(name)
+            if path is None:
+                resp.status_code = 404
+                resp.text = "Not Found"
+                return
+            resp.headers["cache-control"] = "public, max-age=3600"
+            resp.file(path, content_type=_ASSET_TYPES.get(path.suffix))
+
+        return openapi_asset
