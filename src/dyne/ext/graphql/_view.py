@@ -1,0 +1,195 @@
+"""``GraphQLView``: one route that answers GraphQL over HTTP and shows GraphiQL to browsers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from dyne.ext.graphql._checks import Limits, Rejected, check
+from dyne.ext.graphql._graphiql import ASSET_PARAM, GraphiQLPage
+from dyne.ext.graphql._schema import BaseSchema
+from dyne.formats import encode_json
+from dyne.request import Request
+from dyne.response import Response
+
+__all__ = ["GraphQLView"]
+
+_BACKEND_CLASSES = {
+    "strawberry": "dyne.ext.graphql.strawberry.Schema",
+    "graphene": "dyne.ext.graphql.graphene.Schema",
+}
+
+
+class GraphQLView:
+    """Serve ``schema`` at the route this view is added to (``app.add_route("/graphql", view)``).
+
+    Clients POST ``application/json`` (``query``, ``variables``, ``operationName``) or
+    ``application/graphql``, or GET with ``?query=`` (queries only). A browser's GET gets
+    the GraphiQL page. Every document is checked against the limits before it runs.
+
+    :param app: the application; one app serves one GraphQL backend.
+    :param schema: a Dyne schema: ``dyne.ext.graphql.strawberry.Schema`` or
+        ``dyne.ext.graphql.graphene.Schema``.
+    :param graphiql: show GraphiQL to browsers (default True).
+    :param max_depth: deepest field nesting allowed (None: no limit).
+    :param max_aliases: most aliased fields in a document (None: no limit).
+    :param max_tokens: most lexical tokens in a document (None: no limit).
+    :param max_length: longest document, in characters (None: no limit).
+    :param introspection: allow ``__schema`` and ``__type`` queries (default True).
+    """
+
+    #: the route answers these methods (read by the router when ``add_route`` has none)
+    methods = ("GET", "POST")
+
+    def __init__(
+        self,
+        *,
+        app: Any,
+        schema: BaseSchema,
+        graphiql: bool = True,
+        max_depth: int | None = 15,
+        max_aliases: int | None = 50,
+        max_tokens: int | None = 1000,
+        max_length: int | None = 100_000,
+        introspection: bool = True,
+    ) -> None:
+        _check_schema(schema)
+        _claim_backend(app, schema.backend)
+        self.app = app
+        self.schema = schema
+        self.limits = Limits(max_depth, max_aliases, max_tokens, max_length, introspection)
+        self.page = GraphiQLPage() if graphiql else None
+        self._core_schema = schema.core_schema
+
+    async def __call__(self, req: Request, resp: Response) -> None:
+        """Answer one HTTP request."""
+        try:
+            if req.method in ("GET", "HEAD"):
+                if self.page is not None and _serve_graphiql(self.page, req, resp):
+                    return
+                query, variables, operation_name = _from_params(req.params)
+            else:
+                query, variables, operation_name = await _from_body(req)
+            checked = check(self._core_schema, query, variables, operation_name, self.limits)
+            if checked.operation.value != "query" and req.method != "POST":
+                raise Rejected.message(
+                    f"A {checked.operation.value} cannot be sent with {req.method}; "
+                    "send it with POST.",
+                    status_code=405,
+                )
+        except Rejected as rejected:
+            if rejected.status_code == 405:
+                resp.headers["Allow"] = "POST"
+            _answer(resp, {"errors": rejected.errors}, rejected.status_code)
+            return
+        outcome = await self.schema.run_operation(
+            query,
+            variables=variables,
+            operation_name=operation_name,
+            context={"request": req, "response": resp},
+        )
+        _answer(resp, outcome.as_dict(), 200)
+
+
+def _serve_graphiql(page: GraphiQLPage, req: Request, resp: Response) -> bool:
+    """Answer with the page or one of its files when that is what was asked for."""
+    name = req.params.get(ASSET_PARAM)
+    if name is not None:
+        found = page.asset(name)
+        if found is None:
+            _answer(resp, {"errors": [{"message": f"No GraphiQL file {name!r}."}]}, 404)
+        else:
+            resp.content, resp.mimetype = found
+            resp.headers["Cache-Control"] = "public, max-age=86400"
+        return True
+    if "query" in req.params or not _wants_html(req):
+        return False
+    resp.html = page.render(req.url.path)
+    return True
+
+
+def _wants_html(req: Request) -> bool:
+    accept = req.headers.get("accept", "")
+    return "text/html" in accept and req.accepts("text/html")
+
+
+def _answer(resp: Response, body: dict[str, Any], status_code: int) -> None:
+    # Always JSON: GraphQL clients expect it whatever the app negotiates for resp.media.
+    resp.status_code = status_code
+    resp.content = encode_json(body)
+    resp.mimetype = "application/json"
+
+
+def _from_params(params: Any) -> tuple[str, dict[str, Any] | None, str | None]:
+    query = params.get("query")
+    if not query:
+        raise Rejected.message("Send a GraphQL document in the 'query' parameter.")
+    variables = params.get("variables")
+    if variables:
+        try:
+            variables = json.loads(variables)
+        except ValueError:
+            raise Rejected.message("The 'variables' parameter is not valid JSON.") from None
+    return query, _variables(variables or None), params.get("operationName") or None
+
+
+async def _from_body(req: Request) -> tuple[str, dict[str, Any] | None, str | None]:
+    mimetype = req.mimetype
+    if mimetype == "application/graphql":
+        query = await req.text
+        if not query.strip():
+            raise Rejected.message("The application/graphql body is empty; send a document.")
+        return query, None, req.params.get("operationName") or None
+    if mimetype not in ("application/json", "") and not mimetype.endswith("+json"):
+        raise Rejected.message(
+            f"Unsupported content type {mimetype!r}; send application/json or application/graphql.",
+            status_code=415,
+        )
+    try:
+        payload = json.loads(await req.text)
+    except ValueError as exc:
+        raise Rejected.message(f"The request body is not valid JSON: {exc}.") from None
+    if not isinstance(payload, dict):
+        raise Rejected.message(
+            "The request body must be a JSON object with 'query'; batches are not supported."
+        )
+    query = payload.get("query")
+    if not isinstance(query, str) or not query:
+        raise Rejected.message("The request body has no 'query' string; send a GraphQL document.")
+    operation_name = payload.get("operationName")
+    if operation_name is not None and not isinstance(operation_name, str):
+        raise Rejected.message("'operationName' must be a string or null.")
+    return query, _variables(payload.get("variables")), operation_name or None
+
+
+def _variables(value: Any) -> dict[str, Any] | None:
+    if value is None or isinstance(value, dict):
+        return value
+    raise Rejected.message("'variables' must be a JSON object or null.")
+
+
+def _check_schema(schema: Any) -> None:
+    if isinstance(schema, BaseSchema) and schema.backend in _BACKEND_CLASSES:
+        return
+    module = type(schema).__module__.partition(".")[0]
+    if module in _BACKEND_CLASSES:
+        raise TypeError(
+            f"GraphQLView got a raw {module}.Schema; create it with "
+            f"{_BACKEND_CLASSES[module]} instead (same arguments)."
+        )
+    raise TypeError(
+        f"GraphQLView needs a Dyne schema, got {schema!r}; use "
+        "dyne.ext.graphql.strawberry.Schema or dyne.ext.graphql.graphene.Schema."
+    )
+
+
+def _claim_backend(app: Any, backend: str) -> None:
+    """Record the app's GraphQL backend; a second, different one is a mistake."""
+    current = getattr(app.state, "graphql_backend", None)
+    if current is None:
+        app.state.graphql_backend = backend
+    elif current != backend:
+        raise RuntimeError(
+            f"This app already serves GraphQL with {current}, so a {backend} schema cannot "
+            f"be added; use one GraphQL backend per app ({_BACKEND_CLASSES[current]})."
+        )

@@ -1,0 +1,49 @@
+"""The Strawberry backend: ``Schema`` is ``strawberry.Schema`` that :class:`GraphQLView` accepts.
+
+Install it with ``pip install "dyne[graphql_strawberry]"``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dyne._utils import require
+
+strawberry = require("strawberry", "graphql_strawberry")
+
+from dyne.ext.graphql._schema import BaseSchema, ExecutionOutcome  # noqa: E402
+
+__all__ = ["Schema"]
+
+
+class Schema(strawberry.Schema, BaseSchema):
+    """A Strawberry schema for Dyne; takes exactly ``strawberry.Schema``'s arguments.
+
+    Resolvers find Dyne's request and response in ``info.context["request"]`` and
+    ``info.context["response"]``.
+    """
+
+    backend = "strawberry"
+
+    @property
+    def core_schema(self) -> Any:
+        """The ``graphql.GraphQLSchema`` Strawberry built."""
+        return self._schema
+
+    async def run_operation(
+        self,
+        query: str,
+        *,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+        context: dict[str, Any],
+    ) -> ExecutionOutcome:
+        """Execute ``query`` with Strawberry (its extensions and error logging included)."""
+        result = await self.execute(
+            query,
+            variable_values=variables,
+            context_value=context,
+            operation_name=operation_name,
+        )
+        errors = [error.formatted for error in result.errors] if result.errors else None
+        return ExecutionOutcome(result.data, errors)
