@@ -16,7 +16,7 @@ from dyne.ext.auth._roles import compile_roles, roles_allow
 from dyne.ext.auth._security import SecurityRequirement
 from dyne.ext.auth.session._failure import AuthFailureReason, default_failure
 from dyne.ext.auth.session._middleware import LoginMiddleware
-from dyne.ext.auth.session._redirects import is_safe_redirect
+from dyne.ext.auth.session._redirects import safe_redirect
 from dyne.ext.auth.session._remember import RememberMe
 from dyne.request import Request
 from dyne.response import Response
@@ -195,9 +195,8 @@ class LoginManager:
         for hook in self._on_login:
             await hook(req, resp, user)
         if redirect_url is not None:
-            target = req.params.get("next")
-            if not is_safe_redirect(target):
-                target = redirect_url if is_safe_redirect(redirect_url) else "/"
+            wanted = req.params.get("next")
+            target = safe_redirect(wanted, default=safe_redirect(redirect_url))
             resp.redirect(target, status_code=303)
 
     async def logout(self, req: Request, resp: Response) -> None:
