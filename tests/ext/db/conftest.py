@@ -103,6 +103,15 @@ def database(request, tmp_path, monkeypatch) -> Iterator[Database]:
         _run(lambda: _execute(url, f'DROP SCHEMA "{schema}" CASCADE'))
 
 
+@pytest.fixture
+def app(app):
+    """The shared app fixture, whose ``app.client`` (if a test started it) is closed after,
+    so that shutdown disposes the engines and no connection outlives the test."""
+    yield app
+    if app._client is not None:
+        app._client.close()
+
+
 @pytest.fixture(autouse=True)
 def _forget_models() -> Iterator[None]:
     """Unmap the models a test defines, so the next test may define the tour's again.

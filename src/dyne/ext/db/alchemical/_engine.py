@@ -39,6 +39,8 @@ def guard(engine: Any) -> None:
     def guarded_connect(*cargs: Any, **cparams: Any) -> Any:
         try:
             return connect(*cargs, **cparams)
+        except (TypeError, ValueError, AttributeError):
+            raise  # a mistake in the connect arguments, not an outage: let it show as such
         except Exception as exc:
             logger.warning("Cannot connect to the database %s: %r", where, exc)
             raise DatabaseUnavailable() from exc
