@@ -227,4 +227,3 @@ def test_tour_openapi_sample_error_handler_signature(app, client):
     refused = client.post("/book", auth=("john", "password"))
     assert (refused.status_code, refused.text) == (403, "Invalid credentials")
     assert client.post("/book").status_code == 401
-
