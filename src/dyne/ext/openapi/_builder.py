@@ -171,22 +171,14 @@ class _Builder:
                 op["responses"].setdefault("403", {"description": _phrase(403)})
             if any(requirement for requirement in security):
                 op["responses"].setdefault("401", {"description": _phrase(401)})
-        if meta.get("inputs"):
-            op["responses"].setdefault(
-                "400",
-                {
-                    "description": "The request did not validate.",
-                    "content": {
-                        "application/json": {
-                            "schema": self.components.ref(
-                                self.components.add_schema(
-                                    "ValidationError", convert(_VALIDATION_ERROR, self.dialect)
-                                )
-                            )
-                        }
-                    },
-                },
+        if meta.get("inputs") and "400" not in op["responses"]:
+            error = self.components.add_schema(
+                "ValidationError", convert(_VALIDATION_ERROR, self.dialect)
             )
+            op["responses"]["400"] = {
+                "description": "The request did not validate.",
+                "content": {"application/json": {"schema": self.components.ref(error)}},
+            }
         notes = [description] if description else []
         if roles:
             notes.append(f"**Required role:** {roles}")

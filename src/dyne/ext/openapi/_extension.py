@@ -88,7 +88,7 @@ class OpenAPI:
         self.json_route = _route(json_route)
         self.app: Any = None
         self._endpoints: list[Any] = []
-        self._cache_key: int | None = None
+        self._cache_key: tuple[Any, ...] | None = None
         self._spec: dict[str, Any] | None = None
         self._encoded: dict[str, bytes] = {}
         if app is not None:
@@ -150,11 +150,12 @@ class OpenAPI:
         if self.app is None:
             raise RuntimeError("OpenAPI has no app yet; pass one or call init_app(app) first.")
         # Routes are only ever added, so their count tells whether the cache is stale.
-        key = len(self.app.router.routes)
+        info = self.info
+        key = (len(self.app.router.routes), self.openapi, info)
         if self._spec is None or key != self._cache_key:
             built = build_spec(
                 self.app.routes,
-                info=self.info,
+                info=info,
                 version=self.openapi,
                 exclude=self._endpoints,
             )
