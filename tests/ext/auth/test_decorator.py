@@ -57,11 +57,16 @@ def test_authenticate_role_nested_list_needs_all(app, client, basic):
     assert client.get("/", auth=("admin", "pw")).status_code == 200
 
 
-def test_authenticate_role_without_roles_callback_is_a_403(app, client):
+def test_authenticate_role_without_roles_callback_is_a_logged_500(app, caplog):
     backend = BasicAuth()
     backend.verify_password(lambda username, password: username)
     route(app, "/", backend, role="admin")
-    assert client.get("/", auth=("admin", "pw")).status_code == 403
+    from dyne.testing import TestClient
+
+    with TestClient(app, raise_server_exceptions=False) as client, caplog.at_level("ERROR"):
+        response = client.get("/", auth=("admin", "pw"))
+    assert response.status_code == 500
+    assert "register @get_user_roles on the BasicAuth backend" in caplog.text
 
 
 def test_authenticate_error_handler_receives_403(app, client, basic):

@@ -106,9 +106,13 @@ class AuthBackend:
         raise NotImplementedError
 
     async def roles_of(self, req: Request, user: Any) -> Any:
-        """The user's roles, from the registered ``get_user_roles`` (None without one)."""
+        """The user's roles, from the registered ``get_user_roles`` callback."""
         if self._get_user_roles is None:
-            return None
+            # A server-side mistake (a 500), not the client's: say how to fix it.
+            raise RuntimeError(
+                f"@authenticate(role=...) needs the user's roles; register "
+                f"@get_user_roles on the {type(self).__name__} backend."
+            )
         return await self._get_user_roles(user)
 
     def handler_for(self, req: Request) -> Callable[..., Any] | None:
