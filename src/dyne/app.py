@@ -300,11 +300,11 @@ class App:
             )
         return templates
 
-    def template(self, name: str, *args: Any, **context: Any) -> str:
+    def template(self, name: str, /, *args: Any, **context: Any) -> str:
         """Render the template file ``name`` from ``templates_dir`` with ``context``."""
         return str(self.templates.render(name, *args, **context))
 
-    def template_string(self, source: str, *args: Any, **context: Any) -> str:
+    def template_string(self, source: str, /, *args: Any, **context: Any) -> str:
         """Render the template text ``source`` with ``context``."""
         return str(self.templates.render_string(source, *args, **context))
 

@@ -60,15 +60,15 @@ class Templates:
         context.update(kwargs)
         return context
 
-    def get_template(self, name: str) -> jinja2.Template:
+    def get_template(self, name: str, /) -> jinja2.Template:
         """The template file ``name`` (``jinja2.TemplateNotFound`` when it doesn't exist)."""
         return self._env.get_template(name)
 
-    def render(self, name: str, *args: Mapping[str, Any], **kwargs: Any) -> str:
+    def render(self, name: str, /, *args: Mapping[str, Any], **kwargs: Any) -> str:
         """Render the template file ``name`` with the given mappings and keywords."""
         return self.get_template(name).render(self._context(args, kwargs))
 
-    async def render_async(self, name: str, *args: Mapping[str, Any], **kwargs: Any) -> str:
+    async def render_async(self, name: str, /, *args: Mapping[str, Any], **kwargs: Any) -> str:
         """Render the template file ``name`` without blocking the event loop on async calls.
 
         Needs ``enable_async=True`` for templates that await; otherwise it renders as
@@ -80,13 +80,13 @@ class Templates:
             return await template.render_async(context)
         return template.render(context)
 
-    def render_string(self, source: str, *args: Mapping[str, Any], **kwargs: Any) -> str:
+    def render_string(self, source: str, /, *args: Mapping[str, Any], **kwargs: Any) -> str:
         """Render the template text ``source`` with the given mappings and keywords."""
         template = self._string_env.from_string(source)
         return template.render(self._context(args, kwargs))
 
     async def render_string_async(
-        self, source: str, *args: Mapping[str, Any], **kwargs: Any
+        self, source: str, /, *args: Mapping[str, Any], **kwargs: Any
     ) -> str:
         """Render the template text ``source``; see :meth:`render_async`."""
         template = self._string_env.from_string(source)
