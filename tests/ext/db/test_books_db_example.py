@@ -1,0 +1,59 @@
+"""examples/books_db.py: the book store works end to end on each database."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("dyne.ext.io.pydantic")
+
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "books_db.py"
+
+
+@pytest.fixture
+def store(database, tmp_path, monkeypatch):
+    """The example's app, imported fresh, with its client closed after the test."""
+    monkeypatch.chdir(tmp_path)
+    spec = importlib.util.spec_from_file_location("example_books_db", EXAMPLE)
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, module)
+    spec.loader.exec_module(module)
+    client = module.app.client
+    yield client
+    client.close()
+
+
+def test_books_db_create_list_update_delete(store):
+    created = store.post("/books", json={"title": "Dune", "price": 9.5})
+    assert (created.status_code, created.json()) == (201, {"id": 1, "title": "Dune", "price": 9.5})
+    assert store.get("/books").json() == [{"id": 1, "title": "Dune", "price": 9.5}]
+    updated = store.patch("/books/1", json={"price": 12})
+    assert updated.json() == {"id": 1, "title": "Dune", "price": 12.0}
+    assert store.get("/books/1").json()["price"] == 12.0
+    assert store.delete("/books/1").status_code == 204
+    assert store.get("/books").json() == []
+
+
+def test_books_db_invalid_input_is_400_and_stores_nothing(store):
+    response = store.post("/books", json={"title": "Free", "price": -1})
+    assert response.status_code == 400
+    assert "price" in response.json()["errors"]
+    assert store.get("/books").json() == []
+
+
+def test_books_db_duplicate_title_is_409_then_store_still_works(store):
+    assert store.post("/books", json={"title": "Dune", "price": 9.5}).status_code == 201
+    duplicate = store.post("/books", json={"title": "Dune", "price": 1})
+    assert duplicate.status_code == 409
+    assert duplicate.json() == {"error": "A book with this title already exists."}
+    assert store.post("/books", json={"title": "Emma", "price": 5}).status_code == 201
+    assert [b["title"] for b in store.get("/books").json()] == ["Dune", "Emma"]
+
+
+def test_books_db_missing_book_is_404(store):
+    assert store.get("/books/42").status_code == 404
+    assert store.patch("/books/42", json={"price": 3}).status_code == 404
+    assert store.delete("/books/42").status_code == 404
