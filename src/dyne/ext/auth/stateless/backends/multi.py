@@ -73,7 +73,9 @@ class MultiAuth(AuthBackend):
         if self._get_user_roles is not None:
             return await self._get_user_roles(user)
         backend = getattr(req.state, "dyne_auth_backend", None)
-        return await (backend or super()).roles_of(req, user)
+        if backend is None:
+            return await super().roles_of(req, user)
+        return await backend.roles_of(req, user)
 
     async def challenge(self, req: Request, *, stale: bool = False) -> str:
         """Every backend's challenge, comma-separated (RFC 9110 §11.6.1 allows a list)."""
