@@ -92,7 +92,7 @@ class CRUDMixin:
 def _coerce_key(model: type, ident: Any) -> Any:
     if not isinstance(ident, str):
         return ident
-    keys = inspect(model).primary_key
+    keys: tuple[Any, ...] = tuple(inspect(model).primary_key)
     if len(keys) != 1:
         return ident
     try:

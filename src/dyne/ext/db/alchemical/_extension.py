@@ -107,7 +107,7 @@ class Alchemical(_Alchemical):
 
     async def dispose(self) -> None:
         """Close every pooled connection; engines are made again on next use."""
-        engines = self.engines or {}
+        engines: dict[str | None, Any] = getattr(self, "engines", None) or {}
         with self.lock:
             self.engines = None
             self.table_binds = None
@@ -174,16 +174,7 @@ class Alchemical(_Alchemical):
 
         @_meta.wraps(func)
         async def transactional(*args: Any, **kwargs: Any) -> Any:
-            req = _find_request(args, kwargs)
-            owned = False
-            if req is not None:
-                session = self.session_for(req)
-            else:
-                session = active_session()
-                if session is None:
-                    session = self.Session()
-                    activate(session)
-                    owned = True
+            session, owned = self._transaction_session(args, kwargs)
             try:
                 if _in_transaction(session):
                     return await func(*args, **kwargs)
@@ -205,6 +196,20 @@ class Alchemical(_Alchemical):
                         deactivate(session)
 
         return transactional  # type: ignore[return-value]
+
+    def _transaction_session(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[AsyncSession, bool]:
+        """The session a transaction runs in, and whether it is the transaction's own."""
+        req = _find_request(args, kwargs)
+        if req is not None:
+            return self.session_for(req), False
+        session = active_session()
+        if session is not None:
+            return session, False
+        session = self.Session()
+        activate(session)
+        return session, True
 
     def _warn_autocommit(self) -> None:
         if not self._warned_autocommit:
