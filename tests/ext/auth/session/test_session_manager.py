@@ -352,3 +352,10 @@ def test_login_without_remember_me_deletes_an_older_remember_cookie(client, log_
     log_in("1", remember="yes")
     resp = log_in("2")
     assert "Max-Age=0" in _cookie_line(resp, "dyne-Remember")
+
+
+@pytest.mark.parametrize("value", ["garbage", "a.b.c", "IjEi.x.y", "é" * 10, "x" * 4000])
+def test_malformed_remember_me_cookie_is_ignored(client, loads, value):
+    cookie = f"dyne-Remember={value}".encode()  # raw bytes: non-ASCII reaches the app too
+    assert client.get("/me", headers={"Cookie": cookie}).json() == {"user": None}
+    assert loads == []
