@@ -253,7 +253,7 @@ def test_websocket_reaches_the_app(app, client):
 
 def test_websocket_example_greets_and_adds(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    app = load_example("websockets").app
+    app = load_example("websocket_app").app
     with app.client.websocket_connect("/ws") as ws:
         ws.send_text("Dyne")
         assert ws.receive_text() == "Hello Dyne!"
@@ -275,6 +275,7 @@ def served(app) -> Iterator[str]:
     """Serve ``app`` with uvicorn on 127.0.0.1 (a socket bound here, so no polling)."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
+    sock.listen(64)  # connections queue until uvicorn accepts them: no need to poll
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_level="critical"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]})

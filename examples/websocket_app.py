@@ -1,6 +1,6 @@
 """WebSockets: a greeter that answers text frames and an adder that speaks JSON.
 
-Run it with ``python examples/websockets.py`` and connect to ``ws://127.0.0.1:5042/ws``.
+Run it with ``python examples/websocket_app.py`` and connect to ``ws://127.0.0.1:5042/ws``.
 """
 
 from __future__ import annotations
