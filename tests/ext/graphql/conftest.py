@@ -99,22 +99,29 @@ def calls() -> list[str]:
 
 
 @pytest.fixture
-def make_client(
-    tmp_path, monkeypatch, backend: str, calls: list[str]
-) -> Iterator[Callable[..., Any]]:
-    """``make_client(**view_options)``: a client for an app serving the test schema."""
+def make_app(tmp_path, monkeypatch, backend: str, calls: list[str]) -> Callable[..., Any]:
+    """``make_app(**view_options)``: an app serving the test schema at /graphql."""
     monkeypatch.chdir(tmp_path)
     from dyne.ext.graphql import GraphQLView
 
+    def make(**options: Any) -> dyne.App:
+        app = dyne.App()
+        app.state.calls = calls
+        app.add_route("/graphql", GraphQLView(app=app, schema=SCHEMAS[backend](), **options))
+        return app
+
+    return make
+
+
+@pytest.fixture
+def make_client(make_app: Callable[..., Any]) -> Iterator[Callable[..., Any]]:
+    """``make_client(**view_options)``: the in-process client of a ``make_app`` app."""
     clients = []
 
     def make(**options: Any) -> Any:
-        app = dyne.App()
-        app.state.calls = calls
-        view = GraphQLView(app=app, schema=SCHEMAS[backend](), **options)
-        app.add_route("/graphql", view)
-        clients.append(app.client)
-        return app.client
+        client = make_app(**options).client
+        clients.append(client)
+        return client
 
     yield make
     for client in clients:

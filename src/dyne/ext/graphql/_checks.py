@@ -9,6 +9,7 @@ switch), picking the operation, and coercing the variables. Any failure is a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,7 +64,7 @@ class Limits:
 class Rejected(Exception):
     """A document that must not run; ``errors`` are GraphQL error dicts."""
 
-    def __init__(self, errors: list[dict[str, Any]], status_code: int = 400) -> None:
+    def __init__(self, errors: list[Mapping[str, Any]], status_code: int = 400) -> None:
         super().__init__(errors[0]["message"] if errors else "rejected")
         self.errors = errors
         self.status_code = status_code

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 __all__ = ["BaseSchema", "ExecutionOutcome"]
@@ -12,7 +13,7 @@ class ExecutionOutcome:
 
     __slots__ = ("data", "errors")
 
-    def __init__(self, data: Any, errors: list[dict[str, Any]] | None) -> None:
+    def __init__(self, data: Any, errors: Sequence[Mapping[str, Any]] | None) -> None:
         self.data = data
         self.errors = errors
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from dyne.ext.graphql._checks import Limits, Rejected, check
@@ -113,7 +114,7 @@ def _wants_html(req: Request) -> bool:
     return "text/html" in accept and req.accepts("text/html")
 
 
-def _answer(resp: Response, body: dict[str, Any], status_code: int) -> None:
+def _answer(resp: Response, body: Mapping[str, Any], status_code: int) -> None:
     # Always JSON: GraphQL clients expect it whatever the app negotiates for resp.media.
     resp.status_code = status_code
     resp.content = encode_json(body)
@@ -153,13 +154,13 @@ async def _from_body(req: Request) -> tuple[str, dict[str, Any] | None, str | No
         raise Rejected.message(
             "The request body must be a JSON object with 'query'; batches are not supported."
         )
-    query = payload.get("query")
-    if not isinstance(query, str) or not query:
+    body_query: Any = payload.get("query")
+    if not isinstance(body_query, str) or not body_query:
         raise Rejected.message("The request body has no 'query' string; send a GraphQL document.")
-    operation_name = payload.get("operationName")
+    operation_name: Any = payload.get("operationName")
     if operation_name is not None and not isinstance(operation_name, str):
         raise Rejected.message("'operationName' must be a string or null.")
-    return query, _variables(payload.get("variables")), operation_name or None
+    return body_query, _variables(payload.get("variables")), operation_name or None
 
 
 def _variables(value: Any) -> dict[str, Any] | None:

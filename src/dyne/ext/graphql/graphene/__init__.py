@@ -5,13 +5,15 @@ Install it with ``pip install "dyne[graphql_graphene]"``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dyne._utils import require
+from dyne.ext.graphql._schema import BaseSchema, ExecutionOutcome
 
-graphene = require("graphene", "graphql_graphene")
-
-from dyne.ext.graphql._schema import BaseSchema, ExecutionOutcome  # noqa: E402
+if TYPE_CHECKING:
+    import graphene
+else:
+    graphene = require("graphene", "graphql_graphene")
 
 __all__ = ["Schema"]
 

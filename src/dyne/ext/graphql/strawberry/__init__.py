@@ -5,13 +5,15 @@ Install it with ``pip install "dyne[graphql_strawberry]"``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dyne._utils import require
+from dyne.ext.graphql._schema import BaseSchema, ExecutionOutcome
 
-strawberry = require("strawberry", "graphql_strawberry")
-
-from dyne.ext.graphql._schema import BaseSchema, ExecutionOutcome  # noqa: E402
+if TYPE_CHECKING:
+    import strawberry
+else:
+    strawberry = require("strawberry", "graphql_strawberry")
 
 __all__ = ["Schema"]
 
