@@ -91,6 +91,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """Return the CPU time (user + system) process ``pid`` has used, or ``None`` off Linux."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    fields = stat.rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def pin(pid: int, cpu: int | None) -> None:
     """Pin process ``pid`` to ``cpu`` when asked and possible (Linux), else do nothing."""
     if cpu is not None and hasattr(os, "sched_setaffinity"):
@@ -197,6 +208,7 @@ class WrkResult:
     """What one wrk run reported."""
 
     rps: float
+    requests: int
     non_2xx: int
     socket_errors: str | None
 
@@ -228,8 +240,10 @@ def run_wrk(
         raise RuntimeError(f"wrk failed on {url} (exit {process.returncode}):\n{text}")
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", text)
     errors = re.search(r"Socket errors:\s*(.+)", text)
+    total = re.search(r"(\d+) requests in", text)
     return WrkResult(
         float(rate.group(1)),
+        int(total.group(1)) if total else 0,
         int(non_2xx.group(1)) if non_2xx else 0,
         errors.group(1).strip() if errors else None,
     )
@@ -334,6 +348,7 @@ def main(argv: list[str] | None = None) -> int:
     server_cpu, wrk_cpu = (0, 1) if pinning else (None, None)
     sizes = {s.routes for s in scenarios}
     results: dict[tuple[str, str], list[float]] = {}
+    per_cpu: dict[tuple[str, str], list[float]] = {}
     with (
         tempfile.TemporaryDirectory(prefix="dyne-bench-") as tmp,
         servers_for(list(names), sizes, Path(tmp), server_cpu) as servers,
@@ -362,6 +377,7 @@ def main(argv: list[str] | None = None) -> int:
                     if (key, scenario.key) not in results:
                         continue
                     server = servers[(key, scenario.routes)]
+                    cpu_before = cpu_seconds(server.process.pid)
                     outcome = run_wrk(
                         server.base_url + scenario.path,
                         args.duration,
@@ -371,6 +387,10 @@ def main(argv: list[str] | None = None) -> int:
                         wrk_cpu,
                     )
                     results[(key, scenario.key)].append(outcome.rps)
+                    cpu_after = cpu_seconds(server.process.pid)
+                    if cpu_before is not None and cpu_after is not None and cpu_after > cpu_before:
+                        used = cpu_after - cpu_before
+                        per_cpu.setdefault((key, scenario.key), []).append(outcome.requests / used)
                     if outcome.non_2xx and scenario.status < 300:
                         notes.append(
                             f"{names[key]}, {scenario.key}, round {round_index + 1}: "
@@ -396,6 +416,14 @@ def main(argv: list[str] | None = None) -> int:
     print_rate_table(names, scenarios, results)
     if {"routes10", "routes1000"} <= set(args.scenarios):
         print_routing_scale(names, results)
+    if per_cpu and all(len(v) == args.rounds for v in per_cpu.values()):
+        print(
+            "\n### Requests per second of server CPU time\n\n"
+            "The requests wrk completed divided by the CPU time the uvicorn process used "
+            "meanwhile (from /proc, in 10 ms ticks): the server's cost per request, which "
+            "other load on the machine hardly moves.\n"
+        )
+        print_rate_table(names, scenarios, per_cpu)
     print_notes(notes)
     return 1 if failed else 0
 
