@@ -228,3 +228,18 @@ def test_openapi_docs_page_uses_the_root_path(app):
         page = client.get("/docs").text
     assert '"/api/openapi.json"' in page
     assert 'href="/api/docs/assets/swaggerui/swagger-ui.css"' in page
+
+
+def test_openapi_docs_page_allows_no_outside_origin(app, client):
+    OpenAPI(app)
+    policy = client.get("/docs").headers["content-security-policy"]
+    assert "img-src 'self' data: blob:" in policy
+    assert "https://" not in policy
+
+
+def test_openapi_fallback_page_allows_only_the_cdn(app, client, monkeypatch, fresh_warnings):
+    monkeypatch.setitem(sys.modules, "swagger_ui_bundle", None)
+    OpenAPI(app)
+    policy = client.get("/docs").headers["content-security-policy"]
+    assert "script-src 'self' https://cdn.jsdelivr.net 'unsafe-inline'" in policy
+    assert "connect-src 'self'" in policy

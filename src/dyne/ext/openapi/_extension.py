@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from dyne.ext.openapi._builder import build_spec
-from dyne.ext.openapi._ui import THEMES, page, resolve_assets
+from dyne.ext.openapi._ui import THEMES, content_security_policy, page, resolve_assets
 
 __all__ = ["OpenAPI"]
 
@@ -204,8 +204,11 @@ class OpenAPI:
         return openapi_json
 
     def _page_view(self, theme: Any, asset_route: str, local: dict[str, Path] | None) -> Any:
+        policy = content_security_policy(local)
+
         async def openapi_docs(req: Any, resp: Any) -> None:
             """The interactive documentation page."""
+            resp.headers["content-security-policy"] = policy
             root = req.scope.get("root_path", "")
             spec_path = self.json_route or self.schema_route or ""
             resp.html = page(

@@ -16,11 +16,12 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["THEMES", "Asset", "Theme", "page", "resolve_assets"]
+__all__ = ["THEMES", "Asset", "Theme", "content_security_policy", "page", "resolve_assets"]
 
 logger = logging.getLogger("dyne.openapi")
 
-_CDN = "https://cdn.jsdelivr.net/npm/"
+_CDN_ORIGIN = "https://cdn.jsdelivr.net"
+_CDN = _CDN_ORIGIN + "/npm/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,3 +297,24 @@ def page(
         for asset in theme.assets
     }
     return _PAGES[theme.name](html.escape(title), spec_url, links)
+
+
+def content_security_policy(local: dict[str, Path] | None) -> str:
+    """The policy sent with a page: its code comes from the app (or the pinned CDN), and
+    nothing else leaves the browser; a UI's own call-home (ReDoc's footer logo) is
+    refused before any request is made."""
+    code = "'self'" if local is not None else f"'self' {_CDN_ORIGIN}"
+    return "; ".join(
+        (
+            "default-src 'self'",
+            f"script-src {code} 'unsafe-inline'",
+            f"style-src {code} 'unsafe-inline'",
+            "img-src 'self' data: blob:",
+            "font-src 'self' data:",
+            "connect-src 'self'",
+            "worker-src 'self' blob:",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "frame-ancestors 'self'",
+        )
+    )
