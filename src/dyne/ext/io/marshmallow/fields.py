@@ -34,7 +34,7 @@ class FileField(fields.Field):
         "validate_size",
         "validate_extension",
     ]
-    default_error_messages: ClassVar[dict[str, str]] = {
+    default_error_messages = {
         "invalid": "Not a file upload; send the file as a multipart/form-data file part."
     }
 

@@ -37,7 +37,7 @@ class PydanticAdapter:
         self._validate = schema.model_validate
         self._validate_json = schema.model_validate_json
         self._one: TypeAdapter[Any] = TypeAdapter(schema)
-        self._list: TypeAdapter[Any] = TypeAdapter(list[schema])  # type: ignore[valid-type]
+        self._list: TypeAdapter[Any] = TypeAdapter(list[schema])
 
     def __repr__(self) -> str:
         return f"PydanticAdapter({self.name})"
