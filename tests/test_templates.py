@@ -120,3 +120,10 @@ def test_templates_directory_is_not_created(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     dyne.App().template_string("x")
     assert not (tmp_path / "templates").exists()
+
+
+def test_templates_context_may_use_name_and_source_keys(folder):
+    templates = Templates(directory=folder)
+    assert templates.render("hello.html", name="x") == "<p>Hello x!</p>"
+    assert templates.render_string("{{ source }}", source="s") == "s"
+    assert dyne.App().template_string("{{ source }}", source="t") == "t"
