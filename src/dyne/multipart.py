@@ -5,7 +5,7 @@ the closing delimiter, no padding around the parts)."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import TYPE_CHECKING
 
 from python_multipart.multipart import parse_options_header
@@ -56,7 +56,7 @@ async def parse_form(req: Request) -> FormData:
     try:
         form = await parser.parse()
     except (MultiPartException, StarletteHTTPException) as exc:
-        message = getattr(exc, "message", None) or getattr(exc, "detail", "")
+        message = str(getattr(exc, "message", None) or getattr(exc, "detail", ""))
         status = 413 if any(marker in message for marker in _TOO_LARGE) else 400
         raise HTTPException(status, f"Malformed multipart body: {message}") from None
     if not framing.is_well_framed(boundary):
@@ -89,7 +89,7 @@ class _Framing:
         self.head = b""
         self.tail = b""
 
-    async def watch(self, stream: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    async def watch(self, stream: AsyncIterator[bytes]) -> AsyncGenerator[bytes, None]:
         async for chunk in stream:
             if len(self.head) < _EDGE:
                 self.head += chunk[: _EDGE - len(self.head)]
