@@ -25,9 +25,9 @@ PACKAGES = {
 @pytest.fixture
 def fresh_warnings(monkeypatch):
     """Forget which themes already logged their fallback."""
-    from dyne.ext.openapi import _ui
+    from dyne.ext.openapi import _assets
 
-    monkeypatch.setattr(_ui, "_warned", set())
+    monkeypatch.setattr(_assets, "_warned", set())
 
 
 def _local_urls(page: str) -> list[str]:

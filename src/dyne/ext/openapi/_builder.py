@@ -7,7 +7,6 @@ requirements to describe themselves.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterable
 from http import HTTPStatus
 from typing import Any
@@ -15,12 +14,17 @@ from typing import Any
 from dyne._meta import meta_of
 from dyne.ext.openapi._components import REF_PREFIX, Components, rewrite_refs
 from dyne.ext.openapi._dialect import convert, dialect_of
-from dyne.routing import CONVERTERS, Route
+from dyne.ext.openapi._routes import (
+    DOCUMENTED,
+    openapi_path,
+    path_parameters,
+    roles_text,
+    split_docstring,
+    views,
+)
+from dyne.routing import Route
 
-__all__ = ["build_spec", "roles_text", "split_docstring"]
-
-# Methods an OpenAPI Path Item can hold (CONNECT has no field there).
-_DOCUMENTED = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+__all__ = ["build_spec"]
 
 _BODY_TYPES = {
     "media": ("application/json", "application/x-www-form-urlencoded", "application/yaml"),
@@ -40,52 +44,11 @@ _VALIDATION_ERROR = {
 }
 
 
-def _path_schema(converter: Any) -> dict[str, Any]:
-    if converter is CONVERTERS["int"]:
-        return {"type": "integer", "minimum": 0}
-    if converter is CONVERTERS["float"]:
-        return {"type": "number", "minimum": 0}
-    if converter is CONVERTERS["uuid"]:
-        return {"type": "string", "format": "uuid"}
-    return {"type": "string"}
-
-
 def _phrase(status: int) -> str:
     try:
         return HTTPStatus(status).phrase
     except ValueError:
         return f"Status {status}"
-
-
-def split_docstring(doc: str | None) -> tuple[str | None, str | None]:
-    """``(summary, description)``: the first line, then the text after ``---``."""
-    if not doc:
-        return None, None
-    lines = inspect.cleandoc(doc).splitlines()
-    if "---" in (line.strip() for line in lines):
-        cut = [line.strip() for line in lines].index("---")
-        head, tail = lines[:cut], lines[cut + 1 :]
-    else:
-        head, tail = lines, []
-    summary = head[0].strip() if head else None
-    rest = "\n".join([*head[1:], *tail]).strip()
-    return summary or None, rest or None
-
-
-def roles_text(roles: Any) -> str:
-    """A role requirement in words: ``"admin"``, ``"admin or editor"``, ``"a and b"``."""
-    if isinstance(roles, str):
-        return roles
-    if isinstance(roles, list | tuple | set | frozenset):
-        parts = []
-        for item in roles:
-            if isinstance(item, list | tuple | set | frozenset) and not isinstance(item, str):
-                words = " and ".join(str(role) for role in item)
-                parts.append(f"({words})" if len(roles) > 1 and len(item) > 1 else words)
-            else:
-                parts.append(str(item))
-        return " or ".join(parts)
-    return str(roles)
 
 
 class _Builder:
@@ -150,7 +113,7 @@ class _Builder:
         if summary:
             op["summary"] = summary
         op["operationId"] = self._operation_id(route, method)
-        parameters = self._path_parameters(route)
+        parameters = path_parameters(route)
         body: dict[str, Any] | None = None
         for spec in meta.get("inputs") or ():
             location = _location(spec.location)
@@ -188,7 +151,7 @@ class _Builder:
         return {**{k: op[k] for k in order if k in op}, **op}
 
     def _operation_id(self, route: Route, method: str) -> str:
-        documented = [m for m in route.methods if m.lower() in _DOCUMENTED and m != "HEAD"]
+        documented = [m for m in route.methods if m.lower() in DOCUMENTED and m != "HEAD"]
         base = route.name if len(documented) <= 1 else f"{route.name}_{method.lower()}"
         candidate, number = base, 1
         while candidate in self.operation_ids:
@@ -196,12 +159,6 @@ class _Builder:
             candidate = f"{base}_{number}"
         self.operation_ids.add(candidate)
         return candidate
-
-    def _path_parameters(self, route: Route) -> list[dict[str, Any]]:
-        return [
-            {"name": name, "in": "path", "required": True, "schema": _path_schema(converter)}
-            for name, converter in route.compiled.converters.items()
-        ]
 
     def _request_body(self, adapter: Any, location: str) -> dict[str, Any]:
         schema = self.schema_for(adapter)
@@ -275,29 +232,6 @@ def _unique_parameters(parameters: list[dict[str, Any]]) -> list[dict[str, Any]]
     return unique
 
 
-def _openapi_path(route: Route) -> str:
-    path = route.path
-    for name in route.compiled.converters:
-        for converter in CONVERTERS:
-            path = path.replace("{" + f"{name}:{converter}" + "}", "{" + name + "}")
-    return path
-
-
-def _views(route: Route) -> list[tuple[str, Any]]:
-    methods = sorted(m for m in route.methods if m.lower() in _DOCUMENTED)
-    if "GET" in methods:
-        methods.remove("HEAD")  # answered automatically, documented by GET
-    if not route.is_class_view:
-        return [(m, route.endpoint) for m in methods]
-    views = []
-    for method in methods:
-        view = getattr(route.endpoint, f"on_{method.lower()}", None)
-        if view is None:
-            view = getattr(route.endpoint, "on_request", None) or route.endpoint
-        views.append((method, view))
-    return views
-
-
 def build_spec(
     routes: Iterable[Any],
     *,
@@ -314,8 +248,8 @@ def build_spec(
     for route in routes:
         if not isinstance(route, Route) or id(route.endpoint) in skipped:
             continue
-        item = paths.setdefault(_openapi_path(route), {})
-        for method, view in _views(route):
+        item = paths.setdefault(openapi_path(route), {})
+        for method, view in views(route):
             if method.lower() in item:
                 continue  # the router serves the first route registered for it
             op = builder.operation(route, method, view)

@@ -11,8 +11,9 @@ from typing import Any
 
 import yaml
 
+from dyne.ext.openapi._assets import THEMES, resolve_assets
 from dyne.ext.openapi._builder import build_spec
-from dyne.ext.openapi._ui import THEMES, content_security_policy, page, resolve_assets
+from dyne.ext.openapi._ui import content_security_policy, page
 
 __all__ = ["OpenAPI"]
 

@@ -1,0 +1,95 @@
+"""Reading a route for the document: its path, its parameters, its views, its docstring."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from dyne.routing import CONVERTERS, Route
+
+__all__ = [
+    "DOCUMENTED",
+    "openapi_path",
+    "path_parameters",
+    "roles_text",
+    "split_docstring",
+    "views",
+]
+
+#: Methods an OpenAPI Path Item can hold (CONNECT has no field there).
+DOCUMENTED = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def _path_schema(converter: Any) -> dict[str, Any]:
+    if converter is CONVERTERS["int"]:
+        return {"type": "integer", "minimum": 0}
+    if converter is CONVERTERS["float"]:
+        return {"type": "number", "minimum": 0}
+    if converter is CONVERTERS["uuid"]:
+        return {"type": "string", "format": "uuid"}
+    return {"type": "string"}
+
+
+def path_parameters(route: Route) -> list[dict[str, Any]]:
+    """Parameter Objects for ``route``'s path parameters, typed from their converters."""
+    return [
+        {"name": name, "in": "path", "required": True, "schema": _path_schema(converter)}
+        for name, converter in route.compiled.converters.items()
+    ]
+
+
+def openapi_path(route: Route) -> str:
+    """``route``'s path as OpenAPI writes it: ``/items/{id:int}`` becomes ``/items/{id}``."""
+    path = route.path
+    for name in route.compiled.converters:
+        for converter in CONVERTERS:
+            path = path.replace("{" + f"{name}:{converter}" + "}", "{" + name + "}")
+    return path
+
+
+def views(route: Route) -> list[tuple[str, Any]]:
+    """``(method, view)`` for each documented method (class views: their ``on_<method>``)."""
+    methods = sorted(m for m in route.methods if m.lower() in DOCUMENTED)
+    if "GET" in methods and "HEAD" in methods:
+        methods.remove("HEAD")  # answered automatically, documented by GET
+    if not route.is_class_view:
+        return [(m, route.endpoint) for m in methods]
+    found = []
+    for method in methods:
+        view = getattr(route.endpoint, f"on_{method.lower()}", None)
+        if view is None:
+            view = getattr(route.endpoint, "on_request", None) or route.endpoint
+        found.append((method, view))
+    return found
+
+
+def split_docstring(doc: str | None) -> tuple[str | None, str | None]:
+    """``(summary, description)``: the first line, then the text after ``---``."""
+    if not doc:
+        return None, None
+    lines = inspect.cleandoc(doc).splitlines()
+    stripped = [line.strip() for line in lines]
+    if "---" in stripped:
+        cut = stripped.index("---")
+        head, tail = lines[:cut], lines[cut + 1 :]
+    else:
+        head, tail = lines, []
+    summary = head[0].strip() if head else None
+    rest = "\n".join([*head[1:], *tail]).strip()
+    return summary or None, rest or None
+
+
+def roles_text(roles: Any) -> str:
+    """A role requirement in words: ``"admin"``, ``"admin or editor"``, ``"a and b"``."""
+    if isinstance(roles, str):
+        return roles
+    if isinstance(roles, list | tuple | set | frozenset):
+        parts = []
+        for item in roles:
+            if isinstance(item, list | tuple | set | frozenset):
+                words = " and ".join(str(role) for role in item)
+                parts.append(f"({words})" if len(roles) > 1 and len(item) > 1 else words)
+            else:
+                parts.append(str(item))
+        return " or ".join(parts)
+    return str(roles)
