@@ -527,3 +527,29 @@ def test_spec_info_carries_the_metadata(app, validate):
         "contact": {"name": "Support", "email": "support@example.com"},
         "license": {"name": "MIT"},
     }
+
+
+def test_spec_cookies_location_is_documented_as_cookie(app, validate):
+    cookies = FakeAdapter(
+        "Cookies", {}, params=[{"name": "session", "required": False, "schema": {"type": "string"}}]
+    )
+
+    @app.route("/me")
+    @inp(cookies, location="cookies", key="cookies")
+    async def me(req, resp, *, cookies):
+        pass
+
+    (parameter,) = validate(_spec(app))["paths"]["/me"]["get"]["parameters"]
+    assert (parameter["name"], parameter["in"]) == ("session", "cookie")
+
+
+def test_spec_docstring_without_separator_keeps_the_rest_as_description(app):
+    @app.route("/ping")
+    async def ping(req, resp):
+        """Answer pong.
+
+        Used by the load balancer.
+        """
+
+    op = _spec(app)["paths"]["/ping"]["get"]
+    assert (op["summary"], op["description"]) == ("Answer pong.", "Used by the load balancer.")
