@@ -116,3 +116,17 @@ def test_build_hook_is_configured_for_the_wheel():
     hook = config["tool"]["hatch"]["build"]["targets"]["wheel"]["hooks"]["custom"]
     assert (root / hook["path"]).is_file()
     assert os.fspath(Path("src/dyne/ext/graphql/static/")) in (root / ".gitignore").read_text()
+
+
+def test_module_runs_as_a_command_without_warnings():
+    import subprocess
+
+    result = subprocess.run(
+        [sys.executable, "-W", "error", "-m", "dyne.ext.graphql.assets", "--check"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == (1 if assets.missing() else 0), result.stderr
+    assert result.stderr == ""

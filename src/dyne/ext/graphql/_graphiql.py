@@ -12,8 +12,6 @@ import html
 import json
 import logging
 
-from dyne.ext.graphql import assets
-
 __all__ = ["ASSET_PARAM", "GraphiQLPage"]
 
 logger = logging.getLogger("dyne.graphql")
@@ -29,6 +27,10 @@ class GraphiQLPage:
     """The page and its files for one view; where the files come from is decided once."""
 
     def __init__(self) -> None:
+        # Imported here so that `python -m dyne.ext.graphql.assets` finds it not yet loaded.
+        from dyne.ext.graphql import assets
+
+        self._manifest = assets.MANIFEST
         folder = assets.asset_dir()
         self._bodies: dict[str, bytes] = {}
         for asset in assets.MANIFEST:
@@ -53,7 +55,7 @@ class GraphiQLPage:
     def render(self, path: str) -> str:
         """The HTML page for the view answering at ``path``."""
         links, scripts = [], []
-        for asset in assets.MANIFEST:
+        for asset in self._manifest:
             if self.local:
                 url = html.escape(f"{path}?{ASSET_PARAM}={asset.name}", quote=True)
                 extra = ""
