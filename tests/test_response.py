@@ -331,3 +331,17 @@ def test_response_unserializable_media_is_500(app, client):
         resp.media = {"x": object()}
 
     assert client.get("/").status_code == 500
+
+
+def test_response_file_sends_length_and_validators(app, client, tmp_path):
+    path = tmp_path / "data.bin"
+    path.write_bytes(b"12345")
+
+    @app.route("/")
+    async def view(req, resp):
+        resp.file(path)
+
+    headers = client.get("/").headers
+    assert headers["content-length"] == "5"
+    assert "etag" in headers
+    assert "last-modified" in headers

@@ -446,7 +446,9 @@ class Response:
                 media_type=content_type or "application/octet-stream",
             )
         known = {name for name, _ in headers}
-        response.raw_headers = [
+        # In place: Starlette's lazily built header view shares this list, and FileResponse
+        # adds content-length, etag and last-modified through it when it is sent.
+        response.raw_headers[:] = [
             (name, value) for name, value in response.raw_headers if name not in known
         ] + headers
         return response
