@@ -326,3 +326,15 @@ def test_mount_serves_wsgi_app(app, client):
 
     app.mount("/legacy", wsgi)
     assert client.get("/legacy/x").text == "wsgi /x"
+
+
+def test_route_view_object_methods_attribute_sets_methods(app, client):
+    class Endpoint:
+        methods = ("GET", "POST")
+
+        async def __call__(self, req, resp):
+            resp.text = req.method
+
+    app.add_route("/obj", Endpoint())
+    assert client.post("/obj").text == "POST"
+    assert client.put("/obj").status_code == 405
