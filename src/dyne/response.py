@@ -70,6 +70,14 @@ def _checked_header(name: str, value: Any) -> tuple[str, str]:
     return name.lower(), value
 
 
+def _raw_accept(scope: Mapping[str, Any]) -> str | None:
+    """The Accept header, read straight from the ASGI scope (no Headers object built)."""
+    for name, value in scope.get("headers", ()):
+        if name == b"accept":
+            return value.decode("latin-1")
+    return None
+
+
 class ResponseHeaders(dict[str, str]):
     """Response headers: a dict whose keys are case-insensitive and whose values are checked.
 
@@ -79,7 +87,8 @@ class ResponseHeaders(dict[str, str]):
 
     def __init__(self, initial: Mapping[str, Any] | Iterable[tuple[str, Any]] = ()) -> None:
         super().__init__()
-        self.update(initial)
+        if initial:  # every response makes an empty one: keep that free
+            self.update(initial)
 
     def __setitem__(self, name: str, value: Any) -> None:
         key, checked = _checked_header(name, value)
@@ -339,7 +348,7 @@ class Response:
         if kind == "media":
             req = self.req
             if req is not None:
-                accept = req.headers.get("accept")
+                accept = _raw_accept(req.scope)
                 if (
                     accept
                     and "yaml" in accept
@@ -364,7 +373,8 @@ class Response:
         if self.mimetype is not None:
             content_type = self.mimetype
         raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
-        if content_type is not None and "content-type" not in headers:
+        # Keys are stored lower-cased: the plain dict lookup is enough (and cheaper).
+        if content_type is not None and not dict.__contains__(headers, "content-type"):
             raw.append((b"content-type", content_type.encode("latin-1")))
         req = self.req
         if req is not None and req._session is not None and req._session.modified:
@@ -395,7 +405,7 @@ class Response:
         status = self.status_code
         if status in _NO_BODY_STATUS or status < 200:
             body = b""
-        elif "content-length" not in self.headers:
+        elif not dict.__contains__(self.headers, "content-length"):
             req = self.req
             # The size test comes first: small bodies, the common case, pay one comparison.
             if req is not None and len(body) >= req.app.gzip_min_size and req.app.gzip:
