@@ -274,3 +274,95 @@ def test_request_body_limit_is_configurable(tmp_path, monkeypatch):
     assert small.client.post("/b", content=b"x" * 11).status_code == 413
     assert small.client.post("/b", content=b"x" * 10).status_code == 200
     small.client.close()
+
+
+def call_in_chunks(app, path, chunks):
+    """Drive the app's ASGI callable with a body sent in several messages; return
+    (status, body). The test client always sends one message, so it can't show this."""
+    import anyio
+
+    messages = [
+        {"type": "http.request", "body": chunk, "more_body": index < len(chunks) - 1}
+        for index, chunk in enumerate(chunks)
+    ]
+    sent = []
+
+    async def receive():
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": path,
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"content-type", b"application/octet-stream")],
+    }
+    anyio.run(app, scope, receive, send)
+    return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
+
+
+def test_request_body_in_several_chunks_is_joined(app):
+    @app.route("/chunks", methods=["POST"])
+    async def view(req, resp):
+        resp.content = await req.content
+
+    assert call_in_chunks(app, "/chunks", [b"ab", b"cd"]) == (200, b"abcd")
+
+
+def test_request_stream_yields_chunks_without_keeping_them(app):
+    @app.route("/stream", methods=["POST"])
+    async def view(req, resp):
+        resp.text = ",".join([str(len(chunk)) async for chunk in req.stream()])
+
+    assert call_in_chunks(app, "/stream", [b"a" * 3, b"b" * 5]) == (200, b"3,5")
+
+
+def test_request_chunked_body_over_limit_is_413(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    small = dyne.App(max_body_size=6)
+
+    @small.route("/b", methods=["POST"])
+    async def view(req, resp):
+        resp.content = await req.content
+
+    assert call_in_chunks(small, "/b", [b"1234", b"5678"])[0] == 413
+
+
+def test_request_client_gone_mid_body_sends_nothing(app):
+    @app.route("/gone", methods=["POST"])
+    async def view(req, resp):
+        resp.content = await req.content
+
+    import anyio
+
+    sent = []
+    messages = [{"type": "http.request", "body": b"ab", "more_body": True}]
+
+    async def receive():
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/gone", "query_string": b"", "headers": []}
+    anyio.run(app, scope, receive, send)
+    assert sent == []
+
+
+def test_request_body_streamed_twice_is_an_error(app, client):
+    @app.route("/twice", methods=["POST"])
+    async def view(req, resp):
+        async for _ in req.stream():
+            pass
+        try:
+            async for _ in req.stream():
+                pass
+        except RuntimeError as exc:
+            resp.text = str(exc)
+
+    response = client.post("/twice", content=b"x")
+    assert response.text == "The request body was already streamed and cannot be read again."

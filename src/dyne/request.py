@@ -157,13 +157,14 @@ class Request:
 
     def _parsed_content_type(self) -> tuple[str, dict[str, str]]:
         if self._content_type is None:
-            raw = self.headers.get("content-type", "")
+            raw = self._raw_header(b"content-type") or ""
             mimetype, _, rest = raw.partition(";")
             options: dict[str, str] = {}
-            for part in rest.split(";"):
-                key, _, value = part.strip().partition("=")
-                if key:
-                    options[key.lower()] = value.strip().strip('"')
+            if rest:
+                for part in rest.split(";"):
+                    key, _, value = part.strip().partition("=")
+                    if key:
+                        options[key.lower()] = value.strip().strip('"')
             self._content_type = (mimetype.strip().lower(), options)
         return self._content_type
 
@@ -200,8 +201,18 @@ class Request:
     # -- body --------------------------------------------------------------------------
 
     async def _read_body(self) -> bytes:
-        if self._body is None:
-            self._body = b"".join([chunk async for chunk in self.stream()])
+        if self._body is not None:
+            return self._body
+        limit = self._start_reading()
+        # Most bodies arrive in one message: take it without an async generator.
+        message = await self._receive()
+        if message["type"] == "http.request" and not message.get("more_body", False):
+            body: bytes = message.get("body", b"")
+            if len(body) > limit:
+                raise HTTPException(413, f"The request body is larger than {limit} bytes.")
+            self._body = body
+            return body
+        self._body = b"".join([chunk async for chunk in self._chunks(limit, message)])
         return self._body
 
     @property
@@ -229,17 +240,25 @@ class Request:
         if self._body is not None:
             yield self._body
             return
+        limit = self._start_reading()
+        async for chunk in self._chunks(limit, await self._receive()):
+            yield chunk
+
+    def _start_reading(self) -> int:
+        """Claim the body (it can be received only once) and check its declared length."""
         if self._consumed:
             raise RuntimeError("The request body was already streamed and cannot be read again.")
         self._consumed = True
-        limit = self.app.limits.max_body_size
-        declared = self.headers.get("content-length")
+        limit: int = self.app.limits.max_body_size
+        declared = self._raw_header(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             raise HTTPException(413, f"The request body is larger than {limit} bytes.")
+        return limit
+
+    async def _chunks(self, limit: int, message: dict[str, Any]) -> AsyncIterator[bytes]:
+        """The body's chunks, starting from an already received ``message``."""
         size = 0
-        receive = self._receive
         while True:
-            message = await receive()
             if message["type"] == "http.request":
                 chunk = message.get("body", b"")
                 if chunk:
@@ -251,6 +270,14 @@ class Request:
                     return
             elif message["type"] == "http.disconnect":
                 raise ClientDisconnect()
+            message = await self._receive()
+
+    def _raw_header(self, name: bytes) -> str | None:
+        """One header straight from the ASGI scope (names are lower case there)."""
+        for key, value in self.scope.get("headers", ()):
+            if key == name:
+                return value.decode("latin-1")
+        return None
 
     async def form(self) -> FormData:
         """The parsed form (urlencoded or multipart); uploaded files are ``UploadFile``\\ s.
