@@ -38,14 +38,19 @@ def to_attr_data(value: Any) -> Any:
     if isinstance(value, dict):
         result = AttrDict(value)
         for key, item in value.items():
-            if type(item) in _CONTAINERS or isinstance(item, dict):
+            if isinstance(item, _CONTAINERS):
                 result[key] = to_attr_data(item)
         return result
     if type(value) is list:
+        # Lists of plain values (tags, ids) are the common case: copy them as they are.
+        if not any(isinstance(item, _CONTAINERS) for item in value):
+            return value
         return [to_attr_data(item) for item in value]
     if type(value) is tuple:
+        if not any(isinstance(item, _CONTAINERS) for item in value):
+            return value
         return tuple(to_attr_data(item) for item in value)
     return value
 
 
-_CONTAINERS = (list, tuple)
+_CONTAINERS = (dict, list, tuple)
