@@ -1,32 +1,22 @@
-"""The application: settings, routes, hooks, middleware and the ASGI entry point."""
+"""The application: settings, routes, hooks and middleware (serving is in ``dispatch``)."""
 
 from __future__ import annotations
 
 import logging
 import os
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dyne._utils import is_async_callable
 from dyne.background import BackgroundQueue
 from dyne.config import Config
-from dyne.exceptions import HTTPException
-from dyne.request import ClientDisconnect, Request
-from dyne.response import Response, resolve_return
-from dyne.routing import Mount, NoMatch, Route, RouteError, Router, WebSocketRoute
-from dyne.websockets import (
-    CLOSE_INTERNAL_ERROR,
-    CLOSE_POLICY_VIOLATION,
-    WebSocket,
-    WebSocketDisconnect,
-    WebSocketState,
-)
+from dyne.dispatch import Dispatcher
+from dyne.request import Request
+from dyne.response import Response
+from dyne.routing import Mount, Route, RouteError, Router, WebSocketRoute
 
 __all__ = ["App", "Limits"]
 
@@ -54,7 +44,7 @@ class Limits:
     max_part_size: int = DEFAULT_MAX_PART_SIZE
 
 
-class App:
+class App(Dispatcher):
     """A Dyne application: register views with :meth:`route`, serve it with any ASGI server.
 
     :param debug: show tracebacks for unhandled errors (default: the ``DEBUG`` config key).
@@ -337,324 +327,15 @@ class App:
             self._client = TestClient(self).start()
         return self._client
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        stack = self._stack
-        if stack is None:
-            self._mount_static()
-            stack = self._stack = self._build_stack()
-        scope["app"] = self
-        await stack(scope, receive, send)
-
     def _build_stack(self) -> Any:
-        """Compose the middleware around the core, outermost first: trusted hosts, HTTPS
-        redirect, CORS, (debug) error page, user middleware, then Dyne's dispatch."""
-        app: Any = self._dispatch
-        for middleware_class, options in self._user_middleware:
-            app = middleware_class(app, **options)
-        if self.debug:
-            from starlette.middleware.errors import ServerErrorMiddleware
-
-            app = ServerErrorMiddleware(app, debug=True)
-        elif self._user_middleware:
-            # User middleware may raise outside Dyne's handlers: still answer a plain 500.
-            from starlette.middleware.errors import ServerErrorMiddleware
-
-            app = ServerErrorMiddleware(app, handler=self._middleware_error, debug=False)
-        for wrap in self._platform_middleware():
-            app = wrap(app)
-        return app
-
-    def _platform_middleware(self) -> list[Callable[[Any], Any]]:
-        """The configured security middleware, innermost first (none unless asked for)."""
-        from dyne.middleware import platform_middleware
-
-        return platform_middleware(self)
-
-    async def _middleware_error(self, request: Any, exc: Exception) -> Any:
-        from starlette.responses import PlainTextResponse
-
-        return PlainTextResponse("500 Internal Server Error", status_code=500)
-
-    async def _dispatch(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        kind = scope["type"]
-        if kind == "http":
-            await self._http(scope, receive, send)
-        elif kind == "websocket":
-            await self._websocket(scope, receive, send)
-        elif kind == "lifespan":
-            await self._lifespan(receive, send)
-
-    async def _http(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        req = Request(scope, receive, self)
-        resp = Response(req)
-        try:
-            try:
-                await self._handle(req, resp)
-            except BaseException as exc:
-                if req._finalizers:
-                    await self._finalize(req, resp, exc)
-                raise
-            if req._finalizers:
-                await self._finalize(req, resp, None)
-            prepared = resp.prepare()
-        except ClientDisconnect:
-            return
-        except _MountedApp as mounted:
-            await mounted.app(scope, receive, send)
-            return
-        except Exception as exc:
-            prepared = await self._error_response(req, resp, exc)
-        try:
-            if type(prepared) is tuple:
-                await send(prepared[0])
-                await send(prepared[1])
-            else:
-                await prepared(scope, receive, send)
-        finally:
-            if req._form is not None:
-                await req.close()
-
-    async def _handle(self, req: Request, resp: Response) -> None:
-        if self._before_request:
-            for hook, is_async in self._before_request:
-                if is_async:
-                    await hook(req, resp)
-                else:
-                    await run_in_threadpool(hook, req, resp)
-                if resp.status_code >= 400:
-                    return
-        scope = req.scope
-        path = scope["path"]
-        if scope.get("root_path"):
-            path = _route_path(scope)
-        try:
-            route, params = self.router.match(path, scope["method"])
-        except NoMatch as miss:
-            mount = self.router.mount_for(path) if self.router.mounts else None
-            if mount is not None:
-                raise _MountedApp(_mounted(mount)) from None
-            if miss.allowed:
-                raise HTTPException(
-                    405,
-                    f"Method {scope['method']} not allowed; use {', '.join(sorted(miss.allowed))}.",
-                    headers={"Allow": ", ".join(sorted(miss.allowed))},
-                ) from None
-            fallback = self._not_found_fallback
-            if fallback is not None and scope["method"] in ("GET", "HEAD"):
-                await fallback(req, resp)
-                return
-            raise HTTPException(404) from None
-        req.path_params = params
-        if route.is_async:
-            result = await route.endpoint(req, resp, **params)
-        elif route.is_class_view:
-            result = await _call_class_view(route.endpoint, req, resp, params)
-        else:
-            result = await run_in_threadpool(route.endpoint, req, resp, **params)
-        if result is not None:
-            resolve_return(resp, result)
-
-    #: ``async def fallback(req, resp)`` for unmatched GETs (the single-page-app index).
-    _not_found_fallback: Callable[..., Any] | None = None
-
-    async def _finalize(self, req: Request, resp: Response, exc: BaseException | None) -> None:
-        finalizers = req._finalizers or []
-        req._finalizers = None
-        error: BaseException | None = None
-        for callback in reversed(finalizers):
-            try:
-                await callback(req, resp, exc)
-            except Exception as failure:  # keep closing the others, then report the first
-                error = error or failure
-        if error is not None:
-            raise error
-
-    async def _error_response(self, req: Request, resp: Response, exc: Exception) -> Any:
-        """Turn ``exc`` into a response through the registered handlers or the defaults."""
-        if isinstance(exc, HTTPException | StarletteHTTPException):
-            status = exc.status_code
-        else:
-            if self.debug:
-                raise exc
-            status = 500
-            logger.error(
-                "Unhandled %s while handling %s %s",
-                type(exc).__name__,
-                req.method,
-                req.path,
-                exc_info=exc,
-            )
-        resp._set(None, None)
-        resp.status_code = status
-        resp.mimetype = None
-        resp.headers.pop("content-length", None)
-        for name, value in (getattr(exc, "headers", None) or {}).items():
-            resp.headers[name] = value
-        handler = self._find_error_handler(exc, status)
-        try:
-            if handler is not None:
-                if is_async_callable(handler):
-                    await handler(req, resp, exc)
-                else:
-                    await run_in_threadpool(handler, req, resp, exc)
-            else:
-                _default_error_body(resp, exc, status)
-            return resp.prepare()
-        except Exception as failure:
-            if self.debug:
-                raise
-            logger.error("The error handler for %s failed", status, exc_info=failure)
-            fallback = Response(req)
-            fallback.status_code = 500
-            fallback.text = "500 Internal Server Error"
-            return fallback.prepare()
-
-    def _find_error_handler(self, exc: Exception, status: int) -> Callable[..., Any] | None:
-        handlers = self._error_handlers
-        if not handlers:
-            return None
-        for cls in type(exc).__mro__:
-            if cls in handlers and cls not in (HTTPException, Exception, BaseException):
-                return handlers[cls]
-        handler = handlers.get(status)
-        if handler is not None:
-            return handler
-        for cls in (HTTPException, Exception):
-            if cls in handlers and isinstance(exc, cls):
-                return handlers[cls]
-        return None
-
-    async def _websocket(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        ws = WebSocket(scope, receive, send)
-        try:
-            route, params = self.router.match_websocket(scope["path"])
-        except NoMatch:
-            mount = self.router.mount_for(scope["path"]) if self.router.mounts else None
-            if mount is not None:
-                await _mounted(mount)(scope, receive, send)
-                return
-            # Closing before accepting makes the server refuse the handshake (HTTP 403).
-            await ws.close(code=CLOSE_POLICY_VIOLATION)
-            return
-        try:
-            for hook in self._before_websocket:
-                if is_async_callable(hook):
-                    await hook(ws)
-                else:
-                    await run_in_threadpool(hook, ws)
-                if ws.application_state == WebSocketState.DISCONNECTED:
-                    return  # the hook closed the connection: the view must not run
-            await route.endpoint(ws, **params)
-        except WebSocketDisconnect:
-            return  # the client went away, or Dyne closed on an undecodable frame
-        except Exception as exc:
-            if ws.application_state != WebSocketState.DISCONNECTED:
-                await ws.close(code=CLOSE_INTERNAL_ERROR)
-            if self.debug:
-                raise
-            logger.error(
-                "Unhandled %s in WebSocket view for %s",
-                type(exc).__name__,
-                ws.url.path,
-                exc_info=exc,
-            )
-
-    async def _lifespan(self, receive: Any, send: Any) -> None:
-        started = False
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                try:
-                    await self._run_event("startup")
-                except BaseException:
-                    await send(
-                        {"type": "lifespan.startup.failed", "message": traceback.format_exc()}
-                    )
-                    raise
-                started = True
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                try:
-                    if started:
-                        await self._run_event("shutdown")
-                    await self.background.join(self.background_timeout)
-                except BaseException:
-                    await send(
-                        {"type": "lifespan.shutdown.failed", "message": traceback.format_exc()}
-                    )
-                    raise
-                await send({"type": "lifespan.shutdown.complete"})
-                return
-
-    async def _run_event(self, event: str) -> None:
-        for handler in self._events[event]:
-            if is_async_callable(handler):
-                await handler()
-            else:
-                await run_in_threadpool(handler)
+        # The static directory may have appeared since App() was made: look once more.
+        self._mount_static()
+        return super()._build_stack()
 
 
 def _check_error_key(key: Any) -> None:
     if not (isinstance(key, int) or (isinstance(key, type) and issubclass(key, BaseException))):
         raise TypeError(f"error_handler() takes a status code or an exception class, not {key!r}.")
-
-
-class _MountedApp(Exception):
-    """Raised inside dispatch to hand the request over to a mounted app."""
-
-    def __init__(self, app: Any) -> None:
-        super().__init__()
-        self.app = app
-
-
-def _route_path(scope: dict[str, Any]) -> str:
-    """The path below the app's root_path (a proxy prefix, or a mount point)."""
-    path: str = scope["path"]
-    root_path: str = scope.get("root_path", "")
-    if root_path and path.startswith(root_path):
-        return path[len(root_path) :] or "/"
-    return path
-
-
-def _mounted(mount: Mount) -> Any:
-    # As in Starlette: the path stays whole and root_path grows by the prefix, so the
-    # mounted app (and a2wsgi for WSGI apps) sees its own path below the prefix.
-    async def serve(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        child = dict(scope)
-        child["root_path"] = scope.get("root_path", "") + mount.path
-        await mount.app(child, receive, send)
-
-    return serve
-
-
-async def _call_class_view(cls: Any, req: Request, resp: Response, params: dict[str, Any]) -> Any:
-    view = cls()
-    result = None
-    on_request = getattr(view, "on_request", None)
-    if on_request is not None:
-        result = await _call(on_request, req, resp, params)
-    method = req.method.lower()
-    handler = getattr(view, f"on_{method}", None)
-    if handler is None and method == "head":
-        handler = getattr(view, "on_get", None)
-    if handler is not None:
-        result = await _call(handler, req, resp, params)
-    return result
-
-
-async def _call(func: Any, req: Request, resp: Response, params: dict[str, Any]) -> Any:
-    if is_async_callable(func):
-        return await func(req, resp, **params)
-    return await run_in_threadpool(func, req, resp, **params)
-
-
-def _default_error_body(resp: Response, exc: Exception, status: int) -> None:
-    if status == 404:
-        resp.text = "Not Found"
-    elif status >= 500 and not isinstance(exc, HTTPException | StarletteHTTPException):
-        resp.text = "500 Internal Server Error"
-    else:
-        resp.text = str(getattr(exc, "detail", "") or "")
 
 
 def _looks_like_wsgi(app: Any) -> bool:
