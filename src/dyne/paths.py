@@ -1,0 +1,119 @@
+"""Path patterns: parameters, their converters, and compiling a pattern once at registration."""
+
+from __future__ import annotations
+
+import math
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "CONVERTERS",
+    "PARAMETER_PATTERN",
+    "CompiledPath",
+    "Converter",
+    "RouteError",
+    "compile_path",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Converter:
+    """How a path parameter is matched (``regex``), parsed (``convert``) and written back."""
+
+    regex: str
+    convert: Callable[[str], Any]
+    to_string: Callable[[Any], str] = str
+
+
+def _convert_str(value: str) -> str:
+    # "." and ".." are never a parameter's value: they would walk out of a directory.
+    if value in (".", ".."):
+        raise ValueError(value)
+    return value
+
+
+def _convert_path(value: str) -> str:
+    if any(part in (".", "..") for part in value.split("/")):
+        raise ValueError(value)
+    return value
+
+
+def _convert_float(value: str) -> float:
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(value)
+    return number
+
+
+def _float_to_string(value: float) -> str:
+    return repr(float(value))
+
+
+CONVERTERS: dict[str, Converter] = {
+    "int": Converter(r"[0-9]+", int, lambda value: str(int(value))),
+    "float": Converter(r"[0-9]+(?:\.[0-9]+)?", _convert_float, _float_to_string),
+    "str": Converter(r"[^/]+", _convert_str),
+    "path": Converter(r".+", _convert_path),
+    "uuid": Converter(
+        r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+        uuid.UUID,
+    ),
+}
+
+PARAMETER_PATTERN = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(?::([a-zA-Z_][a-zA-Z0-9_]*))?}")
+
+
+class RouteError(ValueError):
+    """A route cannot be registered as written."""
+
+
+@dataclass(slots=True)
+class CompiledPath:
+    """A path pattern, parsed: the regex, its parameters and a format string for url_for."""
+
+    pattern: str
+    regex: re.Pattern[str]
+    converters: dict[str, Converter]
+    template: str
+
+    @property
+    def is_static(self) -> bool:
+        """Whether the path has no parameters."""
+        return not self.converters
+
+
+def compile_path(path: str) -> CompiledPath:
+    """Parse ``path`` (``/items/{id:int}``); an unknown converter or a bad pattern raises."""
+    if not path.startswith("/"):
+        raise RouteError(f"Route path {path!r} must start with '/'.")
+    regex = "^"
+    template = ""
+    converters: dict[str, Converter] = {}
+    position = 0
+    for match in PARAMETER_PATTERN.finditer(path):
+        name, converter_name = match.group(1), match.group(2) or "str"
+        converter = CONVERTERS.get(converter_name)
+        if converter is None:
+            raise RouteError(
+                f"Unknown path converter {converter_name!r} in {path!r}; "
+                f"use one of: {', '.join(CONVERTERS)}."
+            )
+        if name in converters:
+            raise RouteError(f"Path parameter {name!r} appears twice in {path!r}.")
+        literal = path[position : match.start()]
+        regex += re.escape(literal) + f"(?P<{name}>{converter.regex})"
+        template += literal.replace("{", "{{").replace("}", "}}") + "{" + name + "}"
+        converters[name] = converter
+        position = match.end()
+    rest = path[position:]
+    leftover = PARAMETER_PATTERN.sub("", path)
+    if "{" in leftover or "}" in leftover:
+        raise RouteError(
+            f"Malformed parameter in route path {path!r}; write {{name}} or {{name:int}}."
+        )
+    regex += re.escape(rest) + "$"
+    template += rest.replace("{", "{{").replace("}", "}}")
+    return CompiledPath(path, re.compile(regex), converters, template)
