@@ -13,22 +13,21 @@ from __future__ import annotations
 
 import inspect
 import weakref
-from collections.abc import AsyncIterable, Awaitable, Callable, Iterator, Mapping, Sequence, Set
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData, UploadFile
 
 from dyne import _meta
 from dyne._utils import is_async_callable
 from dyne.exceptions import HTTPException
-from dyne.formats import JSON_TYPES
 from dyne.request import Request
 
 from ._data import to_attr_data
+from ._output import SerializationError, serialize
+from ._readers import Invalid, Reader, make_reader
 from ._specs import ExpectSpec, InputSpec, OutputSpec, WebhookSpec
-from .files import File
 
 __all__ = ["LOCATIONS", "SerializationError", "decorators"]
 
@@ -43,24 +42,9 @@ LOCATIONS: dict[str, tuple[str, str]] = {
     "cookie": ("cookie", "cookie"),
     "cookies": ("cookie", "cookies"),
 }
-_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 # endpoint → its plan; kept beside the function, not on it, so a foreign wrapper that
 # copies __dict__ (functools.wraps) is never mistaken for one of ours.
 _PLANS: weakref.WeakKeyDictionary[Any, _Plan] = weakref.WeakKeyDictionary()
-
-Reader = Callable[[Request], Awaitable[Any]]
-
-
-class SerializationError(RuntimeError):
-    """``resp.obj`` does not fit the ``@output`` schema: a server-side mistake (500)."""
-
-
-class _Invalid(Exception):
-    """A location failed validation; carries the flattened messages."""
-
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__(errors)
-        self.errors = errors
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,161 +61,6 @@ class _Plan:
     is_async: bool
     inputs: tuple[_Input, ...] = ()
     output: OutputSpec | None = None
-
-
-# -- reading each location -------------------------------------------------------------
-
-
-def _form_to_dict(form: FormData, multi: Mapping[str, bool]) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for name in form:
-        values = [_form_value(value) for value in form.getlist(name)]
-        values = [value for value in values if value is not None]
-        if not values:
-            continue
-        data[name] = values if multi.get(name) else values[-1]
-    return data
-
-
-def _form_value(value: Any) -> Any:
-    if isinstance(value, UploadFile):
-        # Browsers send an unnamed, empty part for a file input left blank: that is no file.
-        if not value.filename and not value.size:
-            return None
-        return File(value)
-    return value
-
-
-def _multidict_to_dict(values: Any, multi: Mapping[str, bool]) -> dict[str, Any]:
-    return {name: values.getlist(name) if multi.get(name) else values[name] for name in values}
-
-
-def _make_reader(adapter: Any, location: str) -> Reader:
-    load = adapter.load
-    multi = adapter.wire_fields()
-    error_types = adapter.error_types
-
-    def validated(data: Any) -> Any:
-        try:
-            return load(data)
-        except error_types as exc:
-            raise _Invalid(adapter.errors(exc)) from None
-
-    if location == "media":
-        load_json = getattr(adapter, "load_json", None)
-
-        async def read_media(req: Request) -> Any:
-            mimetype = req.mimetype
-            if mimetype in _FORM_TYPES:
-                return validated(_form_to_dict(await req.form(), multi))
-            if load_json is not None and (
-                not mimetype or mimetype in JSON_TYPES or mimetype.endswith("+json")
-            ):
-                body = await req.content
-                try:
-                    return load_json(body)
-                except error_types as exc:
-                    raise _Invalid(adapter.errors(exc)) from None
-            return validated(await req.media())
-
-        return read_media
-
-    if location == "form":
-
-        async def read_form(req: Request) -> Any:
-            return validated(_form_to_dict(await req.form(), multi))
-
-        return read_form
-
-    if location == "query":
-
-        async def read_query(req: Request) -> Any:
-            return validated(_multidict_to_dict(req.params, multi))
-
-        return read_query
-
-    # Headers and cookies carry much besides the schema's fields: only its fields are
-    # passed on, so a strict schema does not reject the User-Agent.
-    if location == "header":
-        names: dict[str, str] = {}
-        for wire in multi:
-            names[wire.lower()] = wire
-            names.setdefault(wire.lower().replace("_", "-"), wire)
-
-        async def read_headers(req: Request) -> Any:
-            data: dict[str, Any] = {}
-            for name, value in req.headers.items():
-                wire = names.get(name.lower())
-                if wire is None:
-                    continue
-                if multi[wire]:
-                    data.setdefault(wire, []).append(value)
-                else:
-                    data[wire] = value
-            return validated(data)
-
-        return read_headers
-
-    async def read_cookies(req: Request) -> Any:
-        cookies = req.cookies
-        return validated({wire: cookies[wire] for wire in multi if wire in cookies})
-
-    return read_cookies
-
-
-# -- output ----------------------------------------------------------------------------
-
-
-def _is_many(obj: Any) -> bool:
-    """Whether ``obj`` is a collection of items, judged by its type, never its attributes
-    (an ORM row with a ``count`` column is still one row)."""
-    if isinstance(obj, list | tuple):
-        return True
-    if isinstance(obj, str | bytes | bytearray | Mapping):
-        return False
-    return isinstance(obj, Sequence | Set | Iterator | AsyncIterable)
-
-
-async def _collect(obj: Any) -> Any:
-    if isinstance(obj, list | tuple):
-        return obj
-    if isinstance(obj, AsyncIterable):
-        return [item async for item in obj]
-    return list(obj)
-
-
-async def _serialize(resp: Any, obj: Any, output: OutputSpec, status_before: int) -> None:
-    adapter = output.adapter
-    try:
-        many = adapter.many or _is_many(obj)
-        if many:
-            obj = await _collect(obj)
-        media = adapter.dump(obj, many=many)
-    except Exception as exc:
-        raise SerializationError(
-            f"resp.obj ({type(obj).__name__}) does not fit the @output schema "
-            f"{adapter.name!r}: {exc}; fix the view or the schema."
-        ) from exc
-    if output.headers is not None:
-        _check_headers(resp, output.headers)
-    resp.media = media
-    if resp.status_code == status_before:
-        resp.status_code = output.status_code
-
-
-def _check_headers(resp: Any, adapter: Any) -> None:
-    values: dict[str, Any] = {}
-    for wire, many in adapter.wire_fields().items():
-        if wire in resp.headers:
-            value = resp.headers[wire]
-            values[wire] = [value] if many else value
-    try:
-        adapter.load(values)
-    except adapter.error_types as exc:
-        raise SerializationError(
-            f"The response headers do not fit the @output header schema {adapter.name!r}: "
-            f"{adapter.errors(exc)}; set them in the view."
-        ) from exc
 
 
 # -- the wrapper -----------------------------------------------------------------------
@@ -266,7 +95,7 @@ def _build(plan: _Plan, like: Callable[..., Any]) -> Callable[..., Any]:
             try:
                 for item in inputs:
                     kwargs[item.spec.key] = to_attr_data(await item.read(req))
-            except _Invalid as invalid:
+            except Invalid as invalid:
                 resp.status_code = 400
                 resp.media = {"errors": invalid.errors}
                 return None
@@ -287,7 +116,7 @@ def _build(plan: _Plan, like: Callable[..., Any]) -> Callable[..., Any]:
             if result is None or result is resp:
                 return result
             obj = result
-        await _serialize(resp, obj, output, status_before)
+        await serialize(resp, obj, output, status_before)
         return None
 
     _meta.wraps(like)(endpoint)
@@ -357,7 +186,7 @@ def decorators(adapter_cls: Callable[[Any], Any]) -> tuple[Any, Any, Any, Any]:
             raise ValueError(f"@input key {key!r} is not a valid Python identifier.")
         adapter = make_adapter(schema)
         spec = InputSpec(adapter=adapter, location=recorded, key=key)
-        item = _Input(spec=spec, read=_make_reader(adapter, recorded))
+        item = _Input(spec=spec, read=make_reader(adapter, recorded))
 
         def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
             plan = _plan_of(func)

@@ -1,0 +1,127 @@
+"""Reading each ``@input`` location (body, form, query, headers, cookies) into plain data
+for a schema adapter, decided once per decorator."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from starlette.datastructures import FormData, UploadFile
+
+from dyne.formats import JSON_TYPES
+from dyne.request import Request
+
+from .files import File
+
+__all__ = ["FORM_TYPES", "Invalid", "Reader", "make_reader"]
+
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+Reader = Callable[[Request], Awaitable[Any]]
+
+
+class Invalid(Exception):
+    """A location failed validation; carries the flattened messages."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+def _form_to_dict(form: FormData, multi: Mapping[str, bool]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for name in form:
+        values = [_form_value(value) for value in form.getlist(name)]
+        values = [value for value in values if value is not None]
+        if not values:
+            continue
+        data[name] = values if multi.get(name) else values[-1]
+    return data
+
+
+def _form_value(value: Any) -> Any:
+    if isinstance(value, UploadFile):
+        # Browsers send an unnamed, empty part for a file input left blank: that is no file.
+        if not value.filename and not value.size:
+            return None
+        return File(value)
+    return value
+
+
+def _multidict_to_dict(values: Any, multi: Mapping[str, bool]) -> dict[str, Any]:
+    return {name: values.getlist(name) if multi.get(name) else values[name] for name in values}
+
+
+def make_reader(adapter: Any, location: str) -> Reader:
+    """A coroutine function that reads ``location`` from a request and validates it with
+    ``adapter``, raising :class:`Invalid` with the messages when it does not fit."""
+    load = adapter.load
+    multi = adapter.wire_fields()
+    error_types = adapter.error_types
+
+    def validated(data: Any) -> Any:
+        try:
+            return load(data)
+        except error_types as exc:
+            raise Invalid(adapter.errors(exc)) from None
+
+    if location == "media":
+        load_json = getattr(adapter, "load_json", None)
+
+        async def read_media(req: Request) -> Any:
+            mimetype = req.mimetype
+            if mimetype in FORM_TYPES:
+                return validated(_form_to_dict(await req.form(), multi))
+            if load_json is not None and (
+                not mimetype or mimetype in JSON_TYPES or mimetype.endswith("+json")
+            ):
+                body = await req.content
+                try:
+                    return load_json(body)
+                except error_types as exc:
+                    raise Invalid(adapter.errors(exc)) from None
+            return validated(await req.media())
+
+        return read_media
+
+    if location == "form":
+
+        async def read_form(req: Request) -> Any:
+            return validated(_form_to_dict(await req.form(), multi))
+
+        return read_form
+
+    if location == "query":
+
+        async def read_query(req: Request) -> Any:
+            return validated(_multidict_to_dict(req.params, multi))
+
+        return read_query
+
+    # Headers and cookies carry much besides the schema's fields: only its fields are
+    # passed on, so a strict schema does not reject the User-Agent.
+    if location == "header":
+        names: dict[str, str] = {}
+        for wire in multi:
+            names[wire.lower()] = wire
+            names.setdefault(wire.lower().replace("_", "-"), wire)
+
+        async def read_headers(req: Request) -> Any:
+            data: dict[str, Any] = {}
+            for name, value in req.headers.items():
+                wire = names.get(name.lower())
+                if wire is None:
+                    continue
+                if multi[wire]:
+                    data.setdefault(wire, []).append(value)
+                else:
+                    data[wire] = value
+            return validated(data)
+
+        return read_headers
+
+    async def read_cookies(req: Request) -> Any:
+        cookies = req.cookies
+        return validated({wire: cookies[wire] for wire in multi if wire in cookies})
+
+    return read_cookies
