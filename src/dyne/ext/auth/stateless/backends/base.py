@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -59,7 +60,7 @@ def callback(func: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
-class AuthBackend:
+class AuthBackend(abc.ABC):
     """Base of BasicAuth, TokenAuth, DigestAuth and MultiAuth.
 
     Subclasses parse their credentials in :meth:`authenticate` and describe themselves
@@ -93,14 +94,17 @@ class AuthBackend:
         """The ``(name, Security Scheme Object)`` pairs a request may satisfy."""
         return [(self.security_scheme_name, self.security_scheme)]
 
+    @abc.abstractmethod
     def matches(self, req: Request) -> bool:
         """Whether the request carries credentials in this backend's scheme."""
         raise NotImplementedError
 
+    @abc.abstractmethod
     async def authenticate(self, req: Request) -> Any:
         """Return the user, or :data:`ANONYMOUS`; raise :class:`AuthFailed` when wrong."""
         raise NotImplementedError
 
+    @abc.abstractmethod
     async def challenge(self, req: Request, *, stale: bool = False) -> str:
         """The ``WWW-Authenticate`` value sent with a 401."""
         raise NotImplementedError
