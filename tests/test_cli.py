@@ -231,6 +231,12 @@ def test_debug_turns_on_app_debug(isolated: Path, served: list[Any]) -> None:
     assert sys.modules["app"].app.debug is True
 
 
+def test_debug_reaches_an_app_with_an_env_prefix(isolated: Path, served: list[Any]) -> None:
+    write_module(isolated, "app", "import dyne\napp = dyne.App(env_prefix='DYNE_')\n")
+    invoke("--debug", "run")
+    assert sys.modules["app"].app.debug is True
+
+
 def test_no_reload_overrides_debug(isolated: Path, served: list[Any]) -> None:
     write_module(isolated, "app")
     result = invoke("--debug", "--no-reload", "run")

@@ -216,7 +216,10 @@ def _run(obj: CliContext, workers: int | None) -> None:
             f"--workers {workers} cannot be combined with reload; pass --no-reload "
             "or drop --workers."
         )
-    obj.load_app()
+    app = obj.load_app()
+    if obj.debug and app.config.env_prefix:
+        # An app with env_prefix="DYNE_" looks up DYNE_DEBUG, not DEBUG.
+        os.environ[f"{app.config.env_prefix}DEBUG"] = "true"
     uvicorn.run(
         obj.import_string,
         host=obj.host,
