@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import logging
-import sys
 import threading
 import time
-from pathlib import Path
 
 import dyne
+from support import load_example
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 WAIT = 10  # seconds: an upper bound for waiting on an event, never a timing assertion
-
-
-def load_example(name: str):
-    spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_background_task_returns_before_the_task_finishes(app, client):

@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 import base64
-import importlib.util
 import json
 import logging
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
 import dyne
 from dyne.sessions import SESSION_COOKIE, codec_for
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-
-
-def load_example(name: str):
-    spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+from support import load_example
 
 
 def session_app(app: dyne.App) -> dyne.App:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import os
-import sys
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -14,17 +12,9 @@ import pytest
 import dyne
 from dyne import abort
 from dyne.routing import RouteError
+from support import load_example
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 INDEX = "<!doctype html><title>spa</title>"
-
-
-def load_example(name: str):
-    spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def raw_get(app: dyne.App, raw_path: bytes, method: str = "GET") -> tuple[int, bytes]:

@@ -18,10 +18,11 @@ from typing import Any
 
 import pytest
 
+from support import forgetting_models
+
 pytest.importorskip("alchemical")
 pytest.importorskip("aiosqlite")
 
-from dyne.ext.db.alchemical import Model
 
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 
@@ -114,18 +115,6 @@ def app(app):
 
 @pytest.fixture(autouse=True)
 def _forget_models() -> Iterator[None]:
-    """Unmap the models a test defines, so the next test may define the tour's again.
-
-    Alchemical's ``Model`` is one process-wide declarative base; this is test-only cleanup.
-    """
-    registry = Model.registry
-    managers = set(registry._managers)
-    tables = {id(metadata): set(metadata.tables) for metadata in Model.__metadatas__.values()}
-    yield
-    for manager in [m for m in registry._managers if m not in managers]:
-        registry._managers.pop(manager, None)
-        registry._dispose_manager_and_mapper(manager)
-    for metadata in Model.__metadatas__.values():
-        keep = tables.get(id(metadata), set())
-        for name in [name for name in metadata.tables if name not in keep]:
-            metadata.remove(metadata.tables[name])
+    """Unmap the models a test defines, so the next test may define the tour's again."""
+    with forgetting_models():
+        yield

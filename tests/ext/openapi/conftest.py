@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+
+from support import forgetting_models
 
 
 @pytest.fixture
@@ -26,27 +24,7 @@ def validate() -> Callable[[dict[str, Any]], dict[str, Any]]:
 
 @pytest.fixture
 def forget_models() -> Iterator[None]:
-    """Unmap the Alchemical models a test defines, so another test may define the tour's
-    ``books`` table again (Alchemical's ``Model`` is one process-wide base)."""
-    alchemical = pytest.importorskip("dyne.ext.db.alchemical")
-    model = alchemical.Model
-    managers = set(model.registry._managers)
-    tables = {id(m): set(m.tables) for m in model.__metadatas__.values()}
-    yield
-    for manager in [m for m in model.registry._managers if m not in managers]:
-        model.registry._managers.pop(manager, None)
-        model.registry._dispose_manager_and_mapper(manager)
-    for metadata in model.__metadatas__.values():
-        keep = tables.get(id(metadata), set())
-        for name in [name for name in metadata.tables if name not in keep]:
-            metadata.remove(metadata.tables[name])
-
-
-def load_module(path: Path, name: str) -> ModuleType:
-    """Import the file at ``path`` as a fresh module called ``name``."""
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    """Unmap the Alchemical models a test defines (see ``support.forgetting_models``)."""
+    pytest.importorskip("dyne.ext.db.alchemical")
+    with forgetting_models():
+        yield

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from browser_support import block_outside_requests, launch_chromium, serve
-from conftest import load_module
+from support import load_module
 
 for package in ("pydantic", "marshmallow", "apispec"):
     pytest.importorskip(package)

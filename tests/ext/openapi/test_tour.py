@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import load_module
+from support import load_module
 
 for package in ("marshmallow", "apispec", "alchemical", "aiosqlite"):
     pytest.importorskip(package)
