@@ -208,3 +208,12 @@ def test_error_in_user_middleware_is_plain_500(app):
 
     response = TestClient(app, raise_server_exceptions=False).get("/")
     assert (response.status_code, response.text) == (500, "500 Internal Server Error")
+
+
+def test_abort_with_media_answers_json(app, client):
+    @app.route("/conflict")
+    async def conflict(req, resp):
+        abort(409, media={"error": "taken"})
+
+    response = client.get("/conflict")
+    assert (response.status_code, response.json()) == (409, {"error": "taken"})

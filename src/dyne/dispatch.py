@@ -360,7 +360,10 @@ async def _call(func: Any, req: Request, resp: Response, params: dict[str, Any])
 
 
 def _default_error_body(resp: Response, exc: Exception, status: int) -> None:
-    if status == 404:
+    media = getattr(exc, "media", None)
+    if media is not None and isinstance(exc, HTTPException):
+        resp.media = media
+    elif status == 404:
         resp.text = "Not Found"
     elif status >= 500 and not isinstance(exc, HTTPException | StarletteHTTPException):
         resp.text = "500 Internal Server Error"

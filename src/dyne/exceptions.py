@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import NoReturn
+from typing import Any, NoReturn
 
 __all__ = ["HTTPException", "MissingDependency", "abort"]
 
 
 class HTTPException(Exception):
-    """An HTTP error answered to the client with ``status_code`` and an optional ``detail``."""
+    """An HTTP error answered to the client with ``status_code`` and an optional ``detail``.
+
+    Without an error handler for it, the answer is ``detail`` as text, or ``media`` as
+    JSON when given (validation errors carry ``{"errors": {...}}`` there).
+    """
 
     def __init__(
         self,
         status_code: int,
         detail: str | None = None,
         headers: dict[str, str] | None = None,
+        *,
+        media: Any = None,
     ) -> None:
         try:
             phrase = HTTPStatus(status_code).phrase
@@ -24,6 +30,7 @@ class HTTPException(Exception):
         self.status_code = status_code
         self.detail = detail if detail is not None else phrase
         self.headers = headers
+        self.media = media
         super().__init__(status_code, self.detail)
 
     def __str__(self) -> str:
@@ -34,10 +41,15 @@ class HTTPException(Exception):
 
 
 def abort(
-    status_code: int, detail: str | None = None, headers: dict[str, str] | None = None
+    status_code: int,
+    detail: str | None = None,
+    headers: dict[str, str] | None = None,
+    *,
+    media: Any = None,
 ) -> NoReturn:
-    """Stop handling the request and answer with ``status_code`` (and ``detail``) instead."""
-    raise HTTPException(status_code, detail=detail, headers=headers)
+    """Stop handling the request and answer with ``status_code`` (and ``detail``, or
+    ``media`` as JSON) instead."""
+    raise HTTPException(status_code, detail=detail, headers=headers, media=media)
 
 
 class MissingDependency(ImportError):

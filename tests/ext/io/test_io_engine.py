@@ -705,3 +705,15 @@ def test_webhook_with_name(app, client, lib):
 
     assert _meta.meta_of(process_payment)["webhook"].name == "transaction_callback"
     assert client.post("/transaction").text == "ok"
+
+
+def test_input_errors_reach_the_apps_400_handler(app, client, lib):
+    @app.error_handler(400)
+    async def bad_request(req, resp, exc):
+        resp.status_code = 422
+        resp.media = {"problems": exc.media["errors"]}
+
+    _book_route(app, lib, [])
+    r = client.post("/books", json={"title": "T", "price": "cheap"})
+    assert r.status_code == 422
+    assert list(r.json()["problems"]) == ["price"]

@@ -96,17 +96,21 @@ def _build(plan: _Plan, like: Callable[..., Any]) -> Callable[..., Any]:
                 for item in inputs:
                     kwargs[item.spec.key] = to_attr_data(await item.read(req))
             except Invalid as invalid:
-                resp.status_code = 400
-                resp.media = {"errors": invalid.errors}
-                return None
+                # Raised, not written: @app.error_handler(400) may reshape it.
+                raise HTTPException(
+                    400, "The request does not fit the schema.", media={"errors": invalid.errors}
+                ) from None
             except HTTPException as exc:
                 # A body that does not decode is the same kind of client mistake as one that
                 # does not validate: answer it in the same shape. 413/415 stay as they are.
-                if exc.status_code != 400:
+                if exc.status_code != 400 or exc.media is not None:
                     raise
-                resp.status_code = 400
-                resp.media = {"errors": {"_schema": [exc.detail]}}
-                return None
+                raise HTTPException(
+                    400,
+                    exc.detail,
+                    headers=exc.headers,
+                    media={"errors": {"_schema": [exc.detail]}},
+                ) from None
         if output is None:
             return await call(args, kwargs)
         status_before = resp.status_code
