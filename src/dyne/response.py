@@ -225,7 +225,8 @@ class Response:
         filename: str | None = None,
         content_type: str | None = None,
     ) -> None:
-        """Send the file at ``path`` (Range requests and conditional GETs answered)."""
+        """Send the file at ``path``, streamed, with its ETag and Last-Modified; Range
+        requests are answered with the parts asked for."""
         self._kind = "file"
         self._body = (os.fspath(path), filename, content_type)
 
