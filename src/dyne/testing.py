@@ -43,6 +43,9 @@ class TestClient(_StarletteTestClient):
         return self.__enter__()
 
     def close(self) -> None:
-        """Run the app's shutdown events (when started) and release the client."""
+        """Run the app's shutdown events (when started) and release the client; the next
+        ``app.client`` is a new one."""
         self.__exit__(None, None, None)
         super().close()
+        if getattr(self.app, "_client", None) is self:
+            self.app._client = None
