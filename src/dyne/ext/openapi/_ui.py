@@ -36,17 +36,26 @@ def _js(value: str) -> str:
     return json.dumps(value).replace("</", "<\\/")
 
 
-def _swaggerui(title: str, spec_url: str, links: dict[str, _Link]) -> str:
+def _document(title: str, head: str, body: str, *, body_style: str = "") -> str:
+    """The HTML shell every theme shares; ``title`` is already escaped."""
+    style = f' style="{body_style}"' if body_style else ""
     return f"""<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
-{links["swagger-ui.css"].stylesheet()}
+{head}
 </head>
-<body>
-<div id="swagger-ui"></div>
+<body{style}>
+{body}
+</body>
+</html>
+"""
+
+
+def _swaggerui(title: str, spec_url: str, links: dict[str, _Link]) -> str:
+    body = f"""<div id="swagger-ui"></div>
 <script {links["swagger-ui-bundle.js"].attributes()}></script>
 <script>
 window.ui = SwaggerUIBundle({{
@@ -57,10 +66,8 @@ window.ui = SwaggerUIBundle({{
   presets: [SwaggerUIBundle.presets.apis],
   layout: "BaseLayout"
 }});
-</script>
-</body>
-</html>
-"""
+</script>"""
+    return _document(title, links["swagger-ui.css"].stylesheet(), body)
 
 
 def _module_import(name: str, link: _Link) -> str:
@@ -72,60 +79,29 @@ def _module_import(name: str, link: _Link) -> str:
 
 
 def _redoc(title: str, spec_url: str, links: dict[str, _Link]) -> str:
-    link = links["redoc.standalone.js"]
-    return f"""<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-{_module_import("redoc", link)}
-</head>
-<body>
-<div id="redoc"></div>
+    body = f"""<div id="redoc"></div>
 <script type="module">
 import {{ init }} from "redoc";
 init({_js(spec_url)}, {{ disableTelemetry: true }}, document.getElementById("redoc"));
-</script>
-</body>
-</html>
-"""
+</script>"""
+    return _document(title, _module_import("redoc", links["redoc.standalone.js"]), body)
 
 
 def _rapidoc(title: str, spec_url: str, links: dict[str, _Link]) -> str:
-    link = links["rapidoc-min.js"]
-    return f"""<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<script type="module" {link.attributes()}></script>
-</head>
-<body>
-<rapi-doc spec-url="{html.escape(spec_url, quote=True)}" load-fonts="false"
-  render-style="read" show-header="false" allow-try="true"></rapi-doc>
-</body>
-</html>
-"""
+    head = f'<script type="module" {links["rapidoc-min.js"].attributes()}></script>'
+    body = f"""<rapi-doc spec-url="{html.escape(spec_url, quote=True)}" load-fonts="false"
+  render-style="read" show-header="false" allow-try="true"></rapi-doc>"""
+    return _document(title, head, body)
 
 
 def _elements(title: str, spec_url: str, links: dict[str, _Link]) -> str:
-    return f"""<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<script {links["web-components.min.js"].attributes()}></script>
-{links["styles.min.css"].stylesheet()}
-</head>
-<body style="height: 100vh; margin: 0">
-<elements-api apiDescriptionUrl="{html.escape(spec_url, quote=True)}" router="hash"
-  layout="sidebar" hideExport="true"></elements-api>
-</body>
-</html>
-"""
+    head = (
+        f"<script {links['web-components.min.js'].attributes()}></script>\n"
+        + links["styles.min.css"].stylesheet()
+    )
+    body = f"""<elements-api apiDescriptionUrl="{html.escape(spec_url, quote=True)}" router="hash"
+  layout="sidebar" hideExport="true"></elements-api>"""
+    return _document(title, head, body, body_style="height: 100vh; margin: 0")
 
 
 _PAGES = {
