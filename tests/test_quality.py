@@ -52,3 +52,13 @@ def test_import_contract_lists_every_core_module():
 def test_mypy_is_clean():
     result = run(tool("mypy"), "src")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_test_module_names_are_unique():
+    # tests/ folders are not packages: two test files with one name would clash on import.
+    names: dict[str, list[str]] = {}
+    for path in (ROOT / "tests").rglob("*.py"):
+        if path.name != "conftest.py":
+            names.setdefault(path.name, []).append(str(path.relative_to(ROOT)))
+    clashes = {name: paths for name, paths in names.items() if len(paths) > 1}
+    assert clashes == {}, f"rename so each test module name is unique: {clashes}"
