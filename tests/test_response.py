@@ -345,3 +345,58 @@ def test_response_file_sends_length_and_validators(app, client, tmp_path):
     assert headers["content-length"] == "5"
     assert "etag" in headers
     assert "last-modified" in headers
+
+
+@pytest.fixture
+def served_file(app, tmp_path):
+    """A view sending a small file; returns its path."""
+    path = tmp_path / "data.txt"
+    path.write_bytes(b"12345")
+
+    @app.route("/file", methods=["GET", "POST"])
+    async def view(req, resp):
+        resp.file(path)
+
+    return path
+
+
+def test_response_file_if_none_match_is_304(served_file, client):
+    etag = client.get("/file").headers["etag"]
+    response = client.get("/file", headers={"If-None-Match": etag})
+    assert response.status_code == 304
+    assert response.content == b""
+    assert response.headers["etag"] == etag
+
+
+def test_response_file_other_etag_is_200(served_file, client):
+    response = client.get("/file", headers={"If-None-Match": '"something-else"'})
+    assert (response.status_code, response.content) == (200, b"12345")
+
+
+def test_response_file_if_modified_since_is_304(served_file, client):
+    last_modified = client.get("/file").headers["last-modified"]
+    assert client.get("/file", headers={"If-Modified-Since": last_modified}).status_code == 304
+
+
+def test_response_file_modified_after_date_is_200(served_file, client):
+    old = "Mon, 01 Jan 2001 00:00:00 GMT"
+    assert client.get("/file", headers={"If-Modified-Since": old}).status_code == 200
+
+
+def test_response_file_bad_if_modified_since_is_ignored(served_file, client):
+    assert client.get("/file", headers={"If-Modified-Since": "yesterday"}).status_code == 200
+
+
+def test_response_file_post_ignores_if_none_match(served_file, client):
+    etag = client.get("/file").headers["etag"]
+    assert client.post("/file", headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_response_file_missing_is_a_logged_500(app, client, tmp_path, caplog):
+    @app.route("/gone")
+    async def gone(req, resp):
+        resp.file(tmp_path / "nope.txt")
+
+    response = client.get("/gone")
+    assert (response.status_code, response.text) == (500, "500 Internal Server Error")
+    assert "nope.txt" in caplog.text

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime
 import gzip
 import os
+import stat
 from collections.abc import AsyncIterable, Iterable, Mapping
+from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
@@ -328,17 +330,44 @@ class Response:
         headers.append((b"content-encoding", b"gzip"))
         return gzip.compress(body, compresslevel=6, mtime=0)
 
+    def _not_modified_messages(self, response: Any, headers: list[tuple[bytes, bytes]]) -> Any:
+        keep = [
+            (name, value)
+            for name, value in response.raw_headers
+            if name in (b"etag", b"last-modified")
+        ]
+        keep += [(n, v) for n, v in headers if n not in (b"content-type", b"content-length")]
+        return (
+            {"type": "http.response.start", "status": 304, "headers": keep},
+            {"type": "http.response.body", "body": b""},
+        )
+
     def _prepare_streamed(self) -> Any:
         headers = self._header_list(None)
         content_type = self.mimetype
         if self._kind == "file":
             path, filename, file_type = self._body
+            try:
+                stat_result = os.stat(path)
+            except OSError as exc:
+                raise FileNotFoundError(f"resp.file({path!r}): {exc.strerror}.") from None
+            if not stat.S_ISREG(stat_result.st_mode):
+                raise IsADirectoryError(f"resp.file({path!r}): not a regular file.")
             response: Any = FileResponse(
                 path,
                 status_code=self.status_code,
                 media_type=file_type or content_type,
                 filename=filename,
+                stat_result=stat_result,
             )
+            req = self.req
+            if (
+                self.status_code == 200
+                and req is not None
+                and req.method in ("GET", "HEAD")
+                and _not_modified(req.headers, response.headers["etag"], stat_result.st_mtime)
+            ):
+                return self._not_modified_messages(response, headers)
         else:
             response = StreamingResponse(
                 self._body,
@@ -352,6 +381,27 @@ class Response:
             (name, value) for name, value in response.raw_headers if name not in known
         ] + headers
         return response
+
+
+def _not_modified(request_headers: Any, etag: str, mtime: float) -> bool:
+    """Whether a GET can be answered 304 (RFC 9110 13.1): If-None-Match decides when sent,
+    else If-Modified-Since."""
+    if_none_match = request_headers.get("if-none-match")
+    if if_none_match is not None:
+        if if_none_match.strip() == "*":
+            return True
+        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        return etag.removeprefix("W/") in tags
+    if_modified_since = request_headers.get("if-modified-since")
+    if if_modified_since is None:
+        return False
+    try:
+        since = parsedate_to_datetime(if_modified_since)
+    except (TypeError, ValueError):
+        return False
+    if since.tzinfo is None:
+        return False
+    return int(mtime) <= since.timestamp()
 
 
 def resolve_return(resp: Response, value: Any) -> None:
