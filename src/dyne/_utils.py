@@ -5,12 +5,15 @@ from __future__ import annotations
 import functools
 import importlib
 import inspect
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
+
 from dyne.exceptions import MissingDependency
 
-__all__ = ["is_async_callable", "require"]
+__all__ = ["as_async", "is_async_callable", "require"]
 
 
 def is_async_callable(obj: Any) -> bool:
@@ -20,6 +23,19 @@ def is_async_callable(obj: Any) -> bool:
     return inspect.iscoroutinefunction(obj) or (
         callable(obj) and inspect.iscoroutinefunction(getattr(obj, "__call__", None))  # noqa: B004
     )
+
+
+def as_async(func: Callable[..., Any]) -> Callable[..., Any]:
+    """A coroutine function calling ``func``: async callables as they are, sync ones in the
+    thread pool. Decide this once, when a callback is registered, not per call."""
+    if is_async_callable(func):
+        return func
+
+    @functools.wraps(func)
+    async def run(*args: Any, **kwargs: Any) -> Any:
+        return await run_in_threadpool(func, *args, **kwargs)
+
+    return run
 
 
 def require(package: str, extra: str) -> ModuleType:

@@ -10,7 +10,7 @@ from typing import Any
 
 from starlette.datastructures import State
 
-from dyne._utils import is_async_callable
+from dyne._utils import as_async, is_async_callable
 from dyne.background import BackgroundQueue
 from dyne.config import Config
 from dyne.dispatch import Dispatcher
@@ -200,7 +200,7 @@ class App(Dispatcher):
             if endpoint is None:
                 raise RouteError("add_route(before_request=True) needs the hook function.")
             if websocket:
-                self._before_websocket.append(endpoint)
+                self._before_websocket.append(as_async(endpoint))
             else:
                 self._before_request.append((endpoint, is_async_callable(endpoint)))
             return
@@ -259,7 +259,7 @@ class App(Dispatcher):
     ) -> None:
         """Register ``handler`` for a status code or an exception class."""
         _check_error_key(key)
-        self._error_handlers[key] = handler
+        self._error_handlers[key] = as_async(handler)
 
     def on_event(self, event: str, handler: Callable[..., Any] | None = None) -> Any:
         """Run the decorated function at ``"startup"`` or ``"shutdown"`` (sync or async)."""
@@ -267,7 +267,7 @@ class App(Dispatcher):
             raise ValueError(f"Unknown event {event!r}; use 'startup' or 'shutdown'.")
 
         def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
-            self._events[event].append(func)
+            self._events[event].append(as_async(func))
             return func
 
         return decorator(handler) if handler is not None else decorator

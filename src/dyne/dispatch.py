@@ -209,10 +209,7 @@ class Dispatcher:
         handler = self._find_error_handler(exc, status)
         try:
             if handler is not None:
-                if is_async_callable(handler):
-                    await handler(req, resp, exc)
-                else:
-                    await run_in_threadpool(handler, req, resp, exc)
+                await handler(req, resp, exc)
             else:
                 _default_error_body(resp, exc, status)
             return resp.prepare()
@@ -254,10 +251,7 @@ class Dispatcher:
             return
         try:
             for hook in self._before_websocket:
-                if is_async_callable(hook):
-                    await hook(ws)
-                else:
-                    await run_in_threadpool(hook, ws)
+                await hook(ws)
                 if ws.application_state == WebSocketState.DISCONNECTED:
                     return  # the hook closed the connection: the view must not run
             await route.endpoint(ws, **params)
@@ -304,10 +298,7 @@ class Dispatcher:
 
     async def _run_event(self, event: str) -> None:
         for handler in self._events[event]:
-            if is_async_callable(handler):
-                await handler()
-            else:
-                await run_in_threadpool(handler)
+            await handler()
 
 
 class _MountedApp(Exception):

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
-
 from dyne import _meta
-from dyne._utils import is_async_callable
+from dyne._utils import as_async
 from dyne.app import App
 from dyne.ext.auth._roles import compile_roles, roles_allow
 from dyne.ext.auth._security import SecurityRequirement
@@ -30,18 +27,6 @@ DEFAULT_REMEMBER_ME_DURATION = 2592000
 SESSION_KEY = "_auth_user_id"
 #: The cookie that carries the signed remember-me token.
 REMEMBER_COOKIE = "dyne-Remember"
-
-
-def _as_async(func: Callable[..., Any]) -> Callable[..., Any]:
-    """A coroutine function calling ``func``; sync callbacks go to the thread pool."""
-    if is_async_callable(func):
-        return func
-
-    @functools.wraps(func)
-    async def run(*args: Any, **kwargs: Any) -> Any:
-        return await run_in_threadpool(func, *args, **kwargs)
-
-    return run
 
 
 class LoginManager:
@@ -125,22 +110,22 @@ class LoginManager:
 
     def user_loader(self, func: Callable[..., Any]) -> Callable[..., Any]:
         """Register ``[async] def load_user(user_id: str)`` returning the user or None."""
-        self._user_loader = _as_async(func)
+        self._user_loader = as_async(func)
         return func
 
     def get_user_roles(self, func: Callable[..., Any]) -> Callable[..., Any]:
         """Register ``[async] def get_roles(user)`` returning a role, a list of roles, or None."""
-        self._get_user_roles = _as_async(func)
+        self._get_user_roles = as_async(func)
         return func
 
     def on_login(self, func: Callable[..., Any]) -> Callable[..., Any]:
         """Register ``[async] def hook(req, resp, user)``, run after each :meth:`login`."""
-        self._on_login.append(_as_async(func))
+        self._on_login.append(as_async(func))
         return func
 
     def on_logout(self, func: Callable[..., Any]) -> Callable[..., Any]:
         """Register ``[async] def hook(req, resp, user)``, run when a logged-in user logs out."""
-        self._on_logout.append(_as_async(func))
+        self._on_logout.append(as_async(func))
         return func
 
     def on_failure(self, func: Callable[..., Any]) -> Callable[..., Any]:
@@ -148,7 +133,7 @@ class LoginManager:
 
         It replaces the default answer; call :meth:`default_failure` from it to fall back.
         """
-        self._on_failure = _as_async(func)
+        self._on_failure = as_async(func)
         return func
 
     async def default_failure(
@@ -292,7 +277,7 @@ class LoginManager:
                     f"@login_required expects a view, not {func!r}; pass roles as "
                     "@auth.login_required(role=[...])."
                 )
-            call = _as_async(func)
+            call = as_async(func)
 
             @_meta.wraps(func)
             async def guarded(*args: Any, **kwargs: Any) -> Any:

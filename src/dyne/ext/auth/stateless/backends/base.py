@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import abc
-import functools
 from collections.abc import Callable
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
-
-from dyne._utils import is_async_callable
+from dyne._utils import as_async
 from dyne.request import Request
 from dyne.response import Response
 
@@ -48,16 +45,8 @@ class AuthFailed(Exception):
         self.stale = stale
 
 
-def callback(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn a sync or async user callback into a coroutine function, decided once."""
-    if is_async_callable(func):
-        return func
-
-    @functools.wraps(func)
-    async def run(*args: Any) -> Any:
-        return await run_in_threadpool(func, *args)
-
-    return run
+#: Turn a sync or async user callback into a coroutine function, decided once.
+callback = as_async
 
 
 class AuthBackend(abc.ABC):
