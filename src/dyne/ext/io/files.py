@@ -26,6 +26,7 @@ __all__ = [
     "FileCheckError",
     "as_file",
     "normalize_extensions",
+    "run_validators",
     "sanitize_filename",
     "validate_extension",
     "validate_filename",
@@ -159,6 +160,20 @@ def as_file(value: Any) -> File | None:
 def _extension_of(filename: str) -> str:
     stem, dot, extension = filename.rpartition(".")
     return extension.lower() if dot and stem else ""
+
+
+def run_validators(owner: Any, names: Iterable[str], file: File) -> None:
+    """Call ``owner.<name>(file)`` for each validator name, in order; a name the owner does
+    not define is a programming error (``TypeError``), reported when first used."""
+    for name in names:
+        validator = getattr(owner, name, None)
+        if validator is None:
+            owner_name = owner.__name__ if isinstance(owner, type) else type(owner).__name__
+            raise TypeError(
+                f"{owner_name} lists the file validator {name!r}, which it does not define; "
+                "add the method or remove the name."
+            )
+        validator(file)
 
 
 def normalize_extensions(extensions: Iterable[str] | None) -> frozenset[str] | None:

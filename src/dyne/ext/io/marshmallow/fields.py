@@ -71,17 +71,10 @@ class FileField(fields.Field):
         file = _files.as_file(value)
         if file is None:
             raise self.make_error("invalid")
-        for name in self.active_file_validators:
-            validator = getattr(self, name, None)
-            if validator is None:
-                raise TypeError(
-                    f"{type(self).__name__} lists the file validator {name!r}, which it "
-                    "does not define; add the method or remove the name."
-                )
-            try:
-                validator(file)
-            except FileCheckError as exc:
-                raise ValidationError(str(exc)) from None
+        try:
+            _files.run_validators(self, self.active_file_validators, file)
+        except FileCheckError as exc:
+            raise ValidationError(str(exc)) from None
         return file
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:

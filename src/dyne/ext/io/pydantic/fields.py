@@ -68,14 +68,7 @@ class FileField:
                 f"Expected an uploaded file (a multipart/form-data file part), "
                 f"got {type(value).__name__}"
             )
-        for name in cls.file_validators:
-            validator = getattr(cls, name, None)
-            if validator is None:
-                raise TypeError(
-                    f"{cls.__name__}.file_validators names {name!r}, which {cls.__name__} "
-                    "does not define; add the classmethod or remove the name."
-                )
-            validator(file)
+        _files.run_validators(cls, cls.file_validators, file)
         return file
 
     @classmethod
