@@ -5,8 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 import dyne
+
+# Property tests stay bounded so CI stays fast; a failure prints the seed and the
+# @reproduce_failure blob that replays it.
+settings.register_profile(
+    "dyne",
+    max_examples=100,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+settings.load_profile("dyne")
 
 
 @pytest.fixture
