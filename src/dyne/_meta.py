@@ -8,12 +8,56 @@ is a plain dict stored on the function under ``__dyne_meta__``.
 from __future__ import annotations
 
 import functools
+import weakref
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["META_ATTRIBUTE", "annotate", "append", "meta_of", "wraps"]
+__all__ = [
+    "META_ATTRIBUTE",
+    "annotate",
+    "append",
+    "check_not_routed",
+    "is_routed",
+    "mark_routed",
+    "meta_of",
+    "wraps",
+]
 
 META_ATTRIBUTE = "__dyne_meta__"
+
+# Endpoints already registered as routes. Kept beside the functions, not on them, so
+# functools.wraps (which copies __dict__) never hands the mark to a new wrapper.
+_ROUTED: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def mark_routed(endpoint: Any) -> None:
+    """Record that ``endpoint`` was registered as a route (the core calls this)."""
+    try:
+        _ROUTED.add(endpoint)
+    except TypeError:  # not weak-referenceable (e.g. an instance with __slots__)
+        pass
+
+
+def is_routed(endpoint: Any) -> bool:
+    """Whether ``endpoint`` was already registered as a route."""
+    try:
+        return endpoint in _ROUTED
+    except TypeError:
+        return False
+
+
+def check_not_routed(endpoint: Any, decorator: str | None = None) -> None:
+    """Raise ``TypeError`` when ``endpoint`` is already routed: a decorator placed above
+    ``@app.route`` wraps a copy the app never calls, so the route would run unguarded."""
+    if not is_routed(endpoint):
+        return
+    name = getattr(endpoint, "__name__", None) or repr(endpoint)
+    shown = decorator or "A Dyne decorator"
+    raise TypeError(
+        f"{shown} is above @app.route on {name}, so the route would run without it; "
+        f"put @app.route on top, in this order: @app.route(...), {decorator or '@decorator'}, "
+        f"def {name}(...)."
+    )
 
 
 def meta_of(endpoint: Any) -> dict[str, Any]:
@@ -28,20 +72,34 @@ def _own_meta(endpoint: Any) -> dict[str, Any]:
 
 
 def annotate(endpoint: Any, **facts: Any) -> Any:
-    """Record ``facts`` on ``endpoint`` and return it; later facts replace earlier ones."""
+    """Record ``facts`` on ``endpoint`` and return it; later facts replace earlier ones.
+
+    :raises TypeError: when ``endpoint`` is already routed (the decorator is above
+        ``@app.route``).
+    """
+    check_not_routed(endpoint)
     _own_meta(endpoint).update(facts)
     return endpoint
 
 
 def append(endpoint: Any, key: str, item: Any) -> Any:
-    """Add ``item`` to the list recorded under ``key`` on ``endpoint`` and return it."""
+    """Add ``item`` to the list recorded under ``key`` on ``endpoint`` and return it.
+
+    :raises TypeError: when ``endpoint`` is already routed.
+    """
+    check_not_routed(endpoint)
     meta = _own_meta(endpoint)
     meta[key] = [*meta.get(key, ()), item]
     return endpoint
 
 
 def wraps(wrapped: Callable[..., Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Like :func:`functools.wraps`, but gives the wrapper its own copy of the metadata."""
+    """Like :func:`functools.wraps`, but gives the wrapper its own copy of the metadata.
+
+    :raises TypeError: when ``wrapped`` is already routed: the wrapper would never be
+        called, so the decorator (a guard, a validator, a transaction) would be skipped.
+    """
+    check_not_routed(wrapped)
 
     def decorate(wrapper: Callable[..., Any]) -> Callable[..., Any]:
         functools.update_wrapper(wrapper, wrapped)

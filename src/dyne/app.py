@@ -10,6 +10,7 @@ from typing import Any
 
 from starlette.datastructures import State
 
+from dyne import _meta
 from dyne._utils import as_async, is_async_callable
 from dyne.background import BackgroundQueue
 from dyne.config import Config
@@ -213,6 +214,8 @@ class App(Dispatcher):
             self.router.add(WebSocketRoute(path, endpoint, name=name))
         else:
             self.router.add(Route(path, endpoint, methods=methods, name=name))
+        # Lets a guard or validator stacked above @app.route fail loudly (see dyne._meta).
+        _meta.mark_routed(endpoint)
 
     def _add_static_route(self, path: str) -> None:
         from dyne.staticfiles import add_single_page_app
