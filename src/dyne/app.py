@@ -18,6 +18,7 @@ from dyne.dispatch import Dispatcher
 from dyne.request import Request
 from dyne.response import Response
 from dyne.routing import Mount, Route, RouteError, Router, WebSocketRoute
+from dyne.sessions import check_secret_key
 
 __all__ = ["App", "Limits"]
 
@@ -91,6 +92,8 @@ class App(Dispatcher):
         self.secret_key: str | None = (
             secret_key if secret_key is not None else self.config.get("SECRET_KEY")
         )
+        if self.secret_key:  # a short signing key fails here, not at the first session
+            check_secret_key(self.secret_key, "secret_key" if secret_key else "SECRET_KEY")
         self.static_dir = static_dir
         self.static_route = static_route
         self.templates_dir = templates_dir

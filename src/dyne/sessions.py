@@ -4,12 +4,17 @@
 dict. The cookie is written back only when the dict was changed, so requests that don't
 touch the session cost nothing. The data is signed (itsdangerous), not encrypted: the
 client can read it but not alter it.
+
+The signing key is ``App(secret_key=...)`` or the ``SECRET_KEY`` config key, at least
+:data:`MIN_SECRET_KEY_LENGTH` bytes long. Without one, a random key is made for the
+process (and a warning logged): sessions then end when the process restarts and are not
+shared between workers. Dyne never signs with a key published in its source.
 """
 
 from __future__ import annotations
 
-import hmac
 import logging
+import secrets
 from typing import TYPE_CHECKING, Any
 
 from itsdangerous import BadData, URLSafeTimedSerializer
@@ -20,10 +25,11 @@ if TYPE_CHECKING:
     from dyne.response import Response
 
 __all__ = [
-    "DEFAULT_SECRET_KEY",
+    "MIN_SECRET_KEY_LENGTH",
     "SESSION_COOKIE",
     "Session",
     "SessionCodec",
+    "check_secret_key",
     "codec_for",
     "load_session",
     "save_session",
@@ -34,9 +40,12 @@ logger = logging.getLogger("dyne.sessions")
 #: The cookie that carries the session.
 SESSION_COOKIE = "dyne-Session"
 
-#: Used when neither ``App(secret_key=...)`` nor ``SECRET_KEY`` is set; fine for development
-#: only, since anyone who reads this source can forge sessions signed with it.
-DEFAULT_SECRET_KEY = "dyne-development-secret-key-do-not-use-in-production"
+#: The shortest signing key accepted, in bytes (UTF-8 for a ``str``).
+MIN_SECRET_KEY_LENGTH = 16
+
+# Used only when the app has no key: unknown outside this process, so nobody can forge
+# sessions with it; the price is that sessions die with the process.
+_PROCESS_KEY = secrets.token_bytes(32)
 
 _SALT = "dyne.session"
 #: Browsers drop cookies larger than about 4 KiB.
@@ -122,18 +131,36 @@ class SessionCodec:
         return data if isinstance(data, dict) else {}
 
 
-def _secret_key(app: App) -> str | bytes:
-    key = app.secret_key
-    if not key:
-        key = app.config.get("SECRET_KEY", default=None)
-    if not key:
-        key = DEFAULT_SECRET_KEY
-    if hmac.compare_digest(str(key), DEFAULT_SECRET_KEY) and not app.debug:
-        logger.warning(
-            "Cookie sessions are signed with Dyne's built-in development key; set "
-            "App(secret_key=...) or SECRET_KEY to a long random value before deploying."
+def check_secret_key(key: str | bytes, source: str = "secret_key") -> str | bytes:
+    """Return ``key`` when it is long enough to sign with, else raise ``ValueError``.
+
+    :param source: where the key came from, named in the error (``SECRET_KEY``).
+    """
+    if not isinstance(key, str | bytes):
+        raise TypeError(f"{source} must be a str or bytes, not {type(key).__name__}.")
+    size = len(key.encode("utf-8") if isinstance(key, str) else key)
+    if size < MIN_SECRET_KEY_LENGTH:
+        raise ValueError(
+            f"{source} is {size} bytes long, shorter than the {MIN_SECRET_KEY_LENGTH} bytes "
+            'Dyne requires to sign cookies; use a long random value, e.g. python -c "import '
+            'secrets; print(secrets.token_urlsafe(32))".'
         )
     return key
+
+
+def _secret_key(app: App) -> str | bytes:
+    if app.secret_key:
+        return check_secret_key(app.secret_key)
+    key = app.config.get("SECRET_KEY", default=None)
+    if key:
+        return check_secret_key(key, "SECRET_KEY")
+    log = logger.info if app.debug else logger.warning
+    log(
+        "No secret key is set, so cookie sessions are signed with a random key made for this "
+        "process: they end when it restarts and are not shared between workers; set "
+        "App(secret_key=...) or SECRET_KEY to a long random value before deploying."
+    )
+    return _PROCESS_KEY
 
 
 def codec_for(app: App) -> SessionCodec:
@@ -160,7 +187,9 @@ def save_session(req: Request, resp: Response) -> None:
     # Cleared first: if encoding fails, the error response must not try (and fail) again.
     session.modified = False
     app = req.app
-    secure = app.session_https_only
+    # Over HTTPS the cookie must never travel back in clear text; behind a TLS-terminating
+    # proxy the scheme is https only when the server trusts the proxy's headers.
+    secure = app.session_https_only or req.is_secure
     if not session:
         if SESSION_COOKIE in req.cookies:
             resp.set_cookie(
