@@ -8,10 +8,16 @@ import logging
 import time
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import dyne
-from dyne.sessions import SESSION_COOKIE, codec_for
+from dyne.sessions import SESSION_COOKIE, SessionCodec, codec_for
 from support import load_example
+
+KEY = "a-session-key-for-the-tests"
+#: The constant earlier Dyne versions signed sessions with when no key was set.
+PUBLISHED_KEY = "dyne-development-secret-key-do-not-use-in-production"
 
 
 def session_app(app: dyne.App) -> dyne.App:
@@ -33,7 +39,7 @@ def session_app(app: dyne.App) -> dyne.App:
 @pytest.fixture
 def sapp(tmp_path, monkeypatch) -> dyne.App:
     monkeypatch.chdir(tmp_path)
-    return session_app(dyne.App(secret_key="s3cret-for-tests"))
+    return session_app(dyne.App(secret_key=KEY))
 
 
 def whoami(app: dyne.App, cookie: str):
@@ -133,14 +139,14 @@ def test_session_unsigned_cookie_gives_empty_session(sapp):
 
 
 def test_session_cookie_signed_with_another_key_is_ignored(sapp, tmp_path):
-    other = session_app(dyne.App(secret_key="another-key"))
+    other = session_app(dyne.App(secret_key="another-key-long-enough-to-sign"))
     value = other.client.get("/login").cookies[SESSION_COOKIE]
     assert whoami(sapp, value).json() == {}
 
 
 def test_session_expired_cookie_gives_empty_session(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    app = session_app(dyne.App(secret_key="k", session_max_age=60))
+    app = session_app(dyne.App(secret_key=KEY, session_max_age=60))
     codec = codec_for(app)
     with monkeypatch.context() as past:
         past.setattr(time, "time", lambda: 1_000_000_000.0)  # signed long ago
@@ -151,14 +157,26 @@ def test_session_expired_cookie_gives_empty_session(tmp_path, monkeypatch):
 
 def test_session_max_age_is_configurable(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    app = session_app(dyne.App(secret_key="k", session_max_age=300))
+    app = session_app(dyne.App(secret_key=KEY, session_max_age=300))
     assert "Max-Age=300" in app.client.get("/login").headers["set-cookie"]
 
 
 def test_session_https_only_marks_cookie_secure(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    app = session_app(dyne.App(secret_key="k", session_https_only=True))
+    app = session_app(dyne.App(secret_key=KEY, session_https_only=True))
     assert "Secure" in app.client.get("/login").headers["set-cookie"]
+
+
+def test_session_cookie_is_secure_over_https(sapp):
+    header = sapp.client.get("https://;/login").headers["set-cookie"]
+    assert "Secure" in header
+    assert "HttpOnly" in header
+    assert "SameSite=lax" in header
+
+
+def test_session_cookie_deletion_is_secure_over_https(sapp):
+    sapp.client.get("https://;/login")
+    assert "Secure" in sapp.client.get("https://;/logout").headers["set-cookie"]
 
 
 def test_session_cleared_session_deletes_the_cookie(sapp):
@@ -198,33 +216,83 @@ def test_session_secret_key_from_config(tmp_path, monkeypatch):
     assert whoami(explicit, value).json() == {"username": "john"}
 
 
-def test_session_default_key_logs_warning_when_not_debug(tmp_path, monkeypatch, caplog):
+def test_session_without_key_logs_warning_when_not_debug(tmp_path, monkeypatch, caplog):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("SECRET_KEY", raising=False)
     app = session_app(dyne.App(debug=False))
     with caplog.at_level(logging.WARNING, logger="dyne.sessions"):
         app.client.get("/login")
-    assert "development key" in caplog.text
+    assert "random key made for this process" in caplog.text
+    assert "not shared between workers" in caplog.text
 
 
-def test_session_default_key_is_quiet_in_debug(tmp_path, monkeypatch, caplog):
+def test_session_without_key_is_no_warning_in_debug(tmp_path, monkeypatch, caplog):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("SECRET_KEY", raising=False)
     app = session_app(dyne.App(debug=True))
     with caplog.at_level(logging.WARNING, logger="dyne.sessions"):
         app.client.get("/login")
-    assert "development key" not in caplog.text
+    assert "random key" not in caplog.text
+
+
+def test_session_without_key_still_round_trips(tmp_path, monkeypatch, caplog):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    app = session_app(dyne.App(debug=True))
+    app.client.get("/login")
+    assert app.client.get("/whoami").json() == {"username": "john"}
+
+
+def test_session_without_key_refuses_cookie_signed_with_published_key(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    app = session_app(dyne.App(debug=True))
+    forged = SessionCodec(PUBLISHED_KEY).dumps({"username": "admin"})
+    assert whoami(app, forged).json() == {}
 
 
 def test_session_own_key_is_quiet(sapp, caplog):
     with caplog.at_level(logging.WARNING, logger="dyne.sessions"):
         sapp.client.get("/login")
-    assert "development key" not in caplog.text
+    assert "random key" not in caplog.text
+
+
+@pytest.mark.parametrize("key", ["short", "fifteen-bytes!!", "\u00e9" * 7])
+def test_session_short_secret_key_is_refused(tmp_path, monkeypatch, key):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError, match="shorter than the 16 bytes"):
+        dyne.App(secret_key=key)
+
+
+def test_session_short_secret_key_from_environment_is_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SECRET_KEY", "hunter2")
+    with pytest.raises(ValueError, match="SECRET_KEY is 7 bytes long"):
+        dyne.App()
+
+
+def test_session_key_of_sixteen_bytes_is_accepted(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = session_app(dyne.App(secret_key="x" * 16))
+    app.client.get("/login")
+    assert app.client.get("/whoami").json() == {"username": "john"}
+
+
+def test_session_short_key_set_later_in_config_fails_at_first_use(tmp_path, monkeypatch, caplog):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    app = session_app(dyne.App(debug=False))
+    app.config["SECRET_KEY"] = "short"
+    with caplog.at_level(logging.ERROR):
+        r = app.client.get("/login")
+    assert r.status_code == 500
+    assert SESSION_COOKIE not in r.cookies
+    assert "SECRET_KEY is 5 bytes long" in caplog.text
 
 
 def test_session_unserialisable_value_is_a_500_not_a_crash(tmp_path, monkeypatch, caplog):
     monkeypatch.chdir(tmp_path)
-    app = dyne.App(secret_key="k", debug=False)
+    app = dyne.App(secret_key=KEY, debug=False)
 
     @app.route("/")
     def view(req, resp):
@@ -237,7 +305,7 @@ def test_session_unserialisable_value_is_a_500_not_a_crash(tmp_path, monkeypatch
 
 def test_session_example_logs_in_and_out(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SECRET_KEY", "example-key")
+    monkeypatch.setenv("SECRET_KEY", "example-key-long-enough-to-sign")
     app = load_example("sessions").app
     client = app.client
     assert client.get("/me").status_code == 401
@@ -248,3 +316,42 @@ def test_session_example_logs_in_and_out(tmp_path, monkeypatch):
     client.post("/logout")
     assert client.get("/me").status_code == 401
     client.close()
+
+
+# -- properties ------------------------------------------------------------------------
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+_sessions = st.dictionaries(st.text(max_size=12), _json_values, max_size=6)
+
+
+@given(data=_sessions)
+def test_session_codec_round_trips_any_json_session(data):
+    codec = SessionCodec(KEY)
+    assert codec.loads(codec.dumps(data)) == data
+
+
+@given(data=_sessions, position=st.integers(min_value=0), char=st.characters())
+def test_session_codec_never_yields_other_data_from_an_altered_cookie(data, position, char):
+    codec = SessionCodec(KEY)
+    value = codec.dumps(data)
+    index = position % len(value)
+    altered = value[:index] + char + value[index + 1 :]
+    # Only base64 padding bits can change without changing the data: anything else is {}.
+    assert codec.loads(altered) in ({}, data)
+
+
+@given(value=st.text(max_size=200))
+def test_session_codec_reads_any_string_as_a_dict(value):
+    assert isinstance(SessionCodec(KEY).loads(value), dict)
+
+
+@given(data=_sessions)
+def test_session_codec_refuses_cookies_signed_with_another_key(data):
+    value = SessionCodec("another-key-long-enough-to-sign").dumps(data)
+    assert SessionCodec(KEY).loads(value) == {}

@@ -7,6 +7,7 @@ is a plain dict stored on the function under ``__dyne_meta__``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import weakref
 from collections.abc import Callable
@@ -32,10 +33,9 @@ _ROUTED: weakref.WeakSet[Any] = weakref.WeakSet()
 
 def mark_routed(endpoint: Any) -> None:
     """Record that ``endpoint`` was registered as a route (the core calls this)."""
-    try:
+    # An object that is not weak-referenceable (an instance with __slots__) goes unmarked.
+    with contextlib.suppress(TypeError):
         _ROUTED.add(endpoint)
-    except TypeError:  # not weak-referenceable (e.g. an instance with __slots__)
-        pass
 
 
 def is_routed(endpoint: Any) -> bool:
