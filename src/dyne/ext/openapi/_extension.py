@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import importlib.util
 import inspect
 import json
 import re
@@ -11,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from dyne.exceptions import MissingDependency
 from dyne.ext.openapi._assets import THEMES, resolve_assets
 from dyne.ext.openapi._builder import build_spec
 from dyne.ext.openapi._ui import content_security_policy, page
@@ -20,6 +22,22 @@ __all__ = ["OpenAPI"]
 _VERSION = re.compile(r"3\.0\.[0-4]|3\.1\.[01]")
 
 _ASSET_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+
+
+def _installed(package: str) -> bool:
+    # find_spec reads the import path without importing (OpenAPI imports no schema library);
+    # a module hidden as sys.modules[name] = None counts as absent.
+    try:
+        return importlib.util.find_spec(package) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _check_schema_dependencies() -> None:
+    """Fail now, not at the first request for the spec, when marshmallow schemas cannot be
+    described: marshmallow's JSON Schema comes from apispec (pydantic needs nothing more)."""
+    if _installed("marshmallow") and not _installed("apispec"):
+        raise MissingDependency("apispec", "openapi_marshmallow")
 
 
 def _route(path: str | None) -> str | None:
@@ -76,6 +94,7 @@ class OpenAPI:
             raise ValueError(
                 f"Unknown docs theme {theme!r}; use one of: {', '.join(sorted(THEMES))}."
             )
+        _check_schema_dependencies()
         self.title = title
         self.version = version
         self.description = description
