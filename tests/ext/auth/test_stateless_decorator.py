@@ -109,11 +109,17 @@ def test_authenticate_optional_identifies_a_user(app, client, basic):
     assert client.get("/", auth=("john", "pw")).text == "john"
 
 
-def test_authenticate_options_passes_without_credentials(app, client, basic):
+def test_authenticate_options_is_guarded_like_any_method(app, client, basic):
     route(app, "/", basic)
     response = client.options("/")
-    assert response.status_code == 200
-    assert response.text == "None"
+    assert response.status_code == 401
+    assert response.text == "Unauthorized"
+    assert "www-authenticate" in response.headers
+
+
+def test_authenticate_options_with_credentials_reaches_the_view(app, client, basic):
+    route(app, "/", basic)
+    assert client.options("/", auth=("john", "pw")).text == "john"
 
 
 def test_authenticate_head_needs_credentials(app, client, basic):

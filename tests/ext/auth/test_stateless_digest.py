@@ -15,7 +15,7 @@ from dyne.ext.auth.stateless.backends import _nonces
 REALM = "Authentication Required"
 
 
-def make_app(users, secret_key="s3cret", **options):
+def make_app(users, secret_key="s3cret-for-digest-tests", **options):
     """An app with a DigestAuth-protected /greet and the backend."""
     app = dyne.App(secret_key=secret_key)
     backend = DigestAuth(**options)
@@ -190,6 +190,50 @@ def test_digest_replayed_nonce_count_is_refused(digest_app):
     assert client.get("/greet", headers={"Authorization": following}).status_code == 200
 
 
+def test_digest_flooded_window_never_forgets_a_captured_request(users, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app, _ = make_app(users, replay_window=3)
+    client = app.client
+    challenge = challenge_of(client)
+
+    def request(nc):
+        header = digest_authorization(
+            challenge, username="john", password="password", uri="/greet", nc=nc
+        )
+        return client.get("/greet", headers={"Authorization": header})
+
+    assert request("00000001").status_code == 200  # the request an attacker captured
+    for nc in ("00000002", "00000003", "00000004", "00000005"):
+        request(nc)  # the attacker floods the window with their own uses
+    replayed = request("00000001")
+    assert replayed.status_code == 401
+    assert "Hello" not in replayed.text
+
+
+def test_digest_full_window_answers_stale_for_new_requests(users, tmp_path, monkeypatch, caplog):
+    monkeypatch.chdir(tmp_path)
+    app, _ = make_app(users, replay_window=1)
+    client = app.client
+    challenge = challenge_of(client)
+    first = digest_authorization(challenge, username="john", password="password", uri="/greet")
+    assert client.get("/greet", headers={"Authorization": first}).status_code == 200
+    second = digest_authorization(
+        challenge, username="john", password="password", uri="/greet", nc="00000002"
+    )
+    response = client.get("/greet", headers={"Authorization": second})
+    assert response.status_code == 401
+    assert parse_challenge(response.headers["www-authenticate"])["stale"] == "true"
+    assert "replay window" in caplog.text
+
+
+def test_digest_window_forgets_uses_only_after_they_expire():
+    window = _nonces.NonceCountWindow(ttl=10, max_entries=1)
+    assert window.record("n", "c", "1", now=0) == "new"
+    assert window.record("n", "c", "2", now=5) == "full"
+    assert window.record("n", "c", "1", now=5) == "replay"
+    assert window.record("n", "c", "2", now=11) == "new"
+
+
 def test_digest_replay_hook_replaces_the_window(users, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     app, backend = make_app(users)
@@ -214,7 +258,7 @@ def test_digest_replay_hook_replaces_the_window(users, tmp_path, monkeypatch):
 
 
 def test_digest_expired_nonce_answers_stale(digest_app):
-    key = _nonces.derive_key("s3cret", REALM)
+    key = _nonces.derive_key("s3cret-for-digest-tests", REALM)
     old = {"realm": REALM, "nonce": _nonces.make_nonce(key, now=1_000_000)}
     old["opaque"] = parse_challenge(digest_app.client.get("/greet").headers["www-authenticate"])[
         "opaque"
@@ -228,7 +272,7 @@ def test_digest_expired_nonce_answers_stale(digest_app):
 
 
 def test_digest_expired_nonce_with_wrong_password_is_not_stale(digest_app):
-    key = _nonces.derive_key("s3cret", REALM)
+    key = _nonces.derive_key("s3cret-for-digest-tests", REALM)
     old = {"realm": REALM, "nonce": _nonces.make_nonce(key, now=1_000_000)}
     old["opaque"] = challenge_of(digest_app.client)["opaque"]
     header = digest_authorization(old, username="john", password="nope", uri="/greet")
@@ -239,8 +283,8 @@ def test_digest_expired_nonce_with_wrong_password_is_not_stale(digest_app):
 
 def test_digest_nonce_from_another_secret_is_refused(users, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    issuer, _ = make_app(users, secret_key="one")
-    verifier, _ = make_app(users, secret_key="two")
+    issuer, _ = make_app(users, secret_key="the-first-secret-key")
+    verifier, _ = make_app(users, secret_key="the-second-secret-key")
     challenge = challenge_of(issuer.client)
     header = digest_authorization(challenge, username="john", password="password", uri="/greet")
     assert verifier.client.get("/greet", headers={"Authorization": header}).status_code == 401
@@ -248,8 +292,8 @@ def test_digest_nonce_from_another_secret_is_refused(users, tmp_path, monkeypatc
 
 def test_digest_two_workers_with_one_secret_accept_each_others_nonces(users, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    worker_a, _ = make_app(users, secret_key="shared")
-    worker_b, _ = make_app(users, secret_key="shared")
+    worker_a, _ = make_app(users, secret_key="a-shared-secret-key")
+    worker_b, _ = make_app(users, secret_key="a-shared-secret-key")
     challenge = challenge_of(worker_a.client)
     header = digest_authorization(challenge, username="john", password="password", uri="/greet")
     response = worker_b.client.get("/greet", headers={"Authorization": header})
@@ -258,7 +302,7 @@ def test_digest_two_workers_with_one_secret_accept_each_others_nonces(users, tmp
 
 def test_digest_secret_key_from_config(users, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SECRET_KEY", "from-config")
+    monkeypatch.setenv("SECRET_KEY", "from-config-long-enough")
     worker_a, _ = make_app(users, secret_key=None)
     worker_b, _ = make_app(users, secret_key=None)
     challenge = challenge_of(worker_a.client)

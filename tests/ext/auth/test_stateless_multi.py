@@ -150,7 +150,7 @@ def test_multi_digest_first_challenge_works_with_httpx_on_a_real_app(
     backends, tmp_path, monkeypatch
 ):
     monkeypatch.chdir(tmp_path)
-    app = dyne.App(secret_key="k")
+    app = dyne.App(secret_key="a-secret-key-for-multi-tests")
 
     @app.route("/")
     @authenticate(MultiAuth(*backends))

@@ -193,6 +193,7 @@ def decorators(adapter_cls: Callable[[Any], Any]) -> tuple[Any, Any, Any, Any]:
         item = _Input(spec=spec, read=make_reader(adapter, recorded))
 
         def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+            _meta.check_not_routed(func, "@input(...)")
             plan = _plan_of(func)
             if any(existing.spec.key == key for existing in plan.inputs):
                 raise ValueError(
@@ -233,6 +234,7 @@ def decorators(adapter_cls: Callable[[Any], Any]) -> tuple[Any, Any, Any, Any]:
         )
 
         def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+            _meta.check_not_routed(func, "@output(...)")
             plan = _plan_of(func)
             if plan.output is not None:
                 raise ValueError("A view can have only one @output.")
@@ -251,6 +253,7 @@ def decorators(adapter_cls: Callable[[Any], Any]) -> tuple[Any, Any, Any, Any]:
         specs = {_status(code): _expect_spec(code, value) for code, value in responses.items()}
 
         def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+            _meta.check_not_routed(func, "@expect(...)")
             known = dict(_meta.meta_of(func).get("expect", {}))
             known.update(specs)
             return _meta.annotate(func, expect=known)
@@ -275,6 +278,7 @@ def decorators(adapter_cls: Callable[[Any], Any]) -> tuple[Any, Any, Any, Any]:
             func, name = None, func
 
         def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+            _meta.check_not_routed(view, "@webhook")
             label = name or getattr(view, "__name__", None)
             if not label:
                 raise TypeError(f"@webhook needs name=... for {view!r}.")

@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
-from dyne._meta import append, wraps
+from dyne._meta import append, check_not_routed, wraps
 from dyne._utils import is_async_callable
 from dyne.ext.auth._roles import RoleRule, compile_roles, roles_allow
 from dyne.ext.auth._security import SecurityRequirement
@@ -28,9 +28,12 @@ def authenticate(
     roles do not meet ``role`` (a name, or a list: entries are alternatives, nested
     lists need all their roles) answers 403. With ``optional=True`` anonymous requests
     reach the view with ``req.state.user = None``; wrong credentials are still refused.
-    OPTIONS requests (CORS preflight) pass without authentication.
+    Every method is guarded, OPTIONS included (CORS preflights are answered by the CORS
+    layer before any view runs). A refusal sets ``resp.complete``, so on a class view's
+    ``on_request`` it also stops the ``on_<method>`` handler.
 
-    Works on function views and on the ``on_<method>`` methods of class views.
+    Works on function views, on a class view's ``on_request`` and on its ``on_<method>``
+    methods. Place it below ``@app.route``; above it, it raises ``TypeError``.
     """
     if not isinstance(backend, AuthBackend):
         raise TypeError(
@@ -45,14 +48,15 @@ def authenticate(
                 f"@authenticate cannot wrap the class {view.__name__}; decorate its "
                 "on_get/on_post/... methods instead."
             )
+        check_not_routed(view, "@authenticate(...)")
         view_is_async = is_async_callable(view)
 
         @wraps(view)
         async def guarded(*args: Any, **kwargs: Any) -> Any:
             req, resp = _request_and_response(args)
-            if req.method == "OPTIONS":
-                req.state.user = None
-            elif not await _admit(backend, rule, optional, req, resp):
+            if not await _admit(backend, rule, optional, req, resp):
+                # Ends the request: a class view's on_<method> must not run after this.
+                resp.complete = True
                 return None
             if view_is_async:
                 return await view(*args, **kwargs)

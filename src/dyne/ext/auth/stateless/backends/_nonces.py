@@ -15,13 +15,21 @@ import time
 from collections import OrderedDict
 from typing import Any, Literal
 
-__all__ = ["PROCESS_KEY", "NonceCountWindow", "check_nonce", "derive_key", "make_nonce", "opaque"]
+__all__ = [
+    "CLOCK_SKEW",
+    "PROCESS_KEY",
+    "NonceCountWindow",
+    "check_nonce",
+    "derive_key",
+    "make_nonce",
+    "opaque",
+]
 
 #: Used when the app has no secret key: nonces then only verify within this process.
 PROCESS_KEY = secrets.token_bytes(32)
 
 #: How far ahead of our clock a nonce's timestamp may be (clock drift between workers).
-_CLOCK_SKEW = 30
+CLOCK_SKEW = 30
 
 _NONCE = re.compile(r"([0-9a-f]{1,16})\.([A-Za-z0-9_-]{16})\.([0-9a-f]{32})")
 
@@ -57,7 +65,7 @@ def check_nonce(
     if not hmac.compare_digest(_mac(key, f"{stamp}.{salt}"), mac):
         return "invalid"
     age = (time.time() if now is None else now) - int(stamp, 16)
-    if age < -_CLOCK_SKEW:
+    if age < -CLOCK_SKEW:
         return "invalid"
     return "fresh" if age <= max_age else "stale"
 
@@ -70,10 +78,12 @@ def opaque(key: bytes) -> str:
 class NonceCountWindow:
     """Remembers recent ``(nonce, cnonce, nc)`` uses to refuse replays, in bounded memory.
 
-    Entries are forgotten after ``ttl`` seconds (by then the nonce is stale anyway) or,
-    past ``max_entries``, oldest first. It is per process: a multi-worker deployment
-    that wants replay protection across workers registers a ``verify_nonce_count`` hook
-    backed by shared storage.
+    Entries are forgotten after ``ttl`` seconds (by then the nonce is stale anyway), never
+    earlier: when ``max_entries`` unexpired uses are remembered, new uses are refused
+    ("full") until some expire, so flooding the window cannot make it forget a use that
+    could still be replayed. It is per process: a multi-worker deployment that wants
+    replay protection across workers registers a ``verify_nonce_count`` hook backed by
+    shared storage.
     """
 
     def __init__(self, ttl: float, max_entries: int = 65536) -> None:
@@ -84,8 +94,9 @@ class NonceCountWindow:
     def __len__(self) -> int:
         return len(self._seen)
 
-    def first_use(self, *key: Any, now: float | None = None) -> bool:
-        """Record ``key``; True the first time it is seen within the window."""
+    def record(self, *key: Any, now: float | None = None) -> Literal["new", "replay", "full"]:
+        """Record ``key``: "new" the first time it is seen within the window, "replay"
+        after that, "full" (not recorded) while the window holds ``max_entries`` uses."""
         now = time.monotonic() if now is None else now
         seen = self._seen
         # Entries share one ttl, so insertion order is expiry order: drop from the front.
@@ -95,8 +106,12 @@ class NonceCountWindow:
                 break
             del seen[oldest]
         if key in seen:
-            return False
+            return "replay"
+        if len(seen) >= self.max_entries:
+            return "full"
         seen[key] = now + self.ttl
-        while len(seen) > self.max_entries:
-            seen.popitem(last=False)
-        return True
+        return "new"
+
+    def first_use(self, *key: Any, now: float | None = None) -> bool:
+        """Record ``key``; True only the first time it is seen (False when full)."""
+        return self.record(*key, now=now) == "new"

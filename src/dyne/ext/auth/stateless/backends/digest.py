@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 from collections.abc import Callable
@@ -24,6 +25,8 @@ from dyne.ext.auth.stateless.backends.base import (
 from dyne.request import Request
 
 __all__ = ["DigestAuth"]
+
+logger = logging.getLogger("dyne.ext.auth")
 
 _ALGORITHMS = {"MD5": hashlib.md5, "SHA-256": hashlib.sha256}
 _PARAM = re.compile(
@@ -51,6 +54,8 @@ class DigestAuth(AuthBackend):
     :param nonce_max_age: seconds a nonce stays fresh; older ones answer ``stale=true``.
     :param replay_window: how many recent ``(nonce, cnonce, nc)`` uses are remembered to
         refuse replays (per process; see :meth:`verify_nonce_count` for shared storage).
+        A use is never forgotten before its nonce is stale: while the window is full, new
+        requests get a 401 with ``stale=true`` instead.
     """
 
     security_scheme_name = "digestAuth"
@@ -74,7 +79,11 @@ class DigestAuth(AuthBackend):
         self._hex_length = self._hash().digest_size * 2
         self.use_ha1_pw = use_ha1_pw
         self.nonce_max_age = nonce_max_age
-        self._window = _nonces.NonceCountWindow(ttl=nonce_max_age, max_entries=replay_window)
+        # A nonce from a worker whose clock runs ahead stays fresh CLOCK_SKEW s longer.
+        self._window = _nonces.NonceCountWindow(
+            ttl=nonce_max_age + _nonces.CLOCK_SKEW, max_entries=replay_window
+        )
+        self._window_full_logged = False
         self._get_password: Callable[..., Any] | None = None
         self._generate_nonce: Callable[..., Any] | None = None
         self._verify_nonce: Callable[..., Any] | None = None
@@ -203,8 +212,7 @@ class DigestAuth(AuthBackend):
             raise AuthFailed()
         if state == "stale":
             raise AuthFailed(stale=True)
-        if not await self._first_use(req, nonce, cnonce, nc.lower()):
-            raise AuthFailed()
+        await self._first_use(req, nonce, cnonce, nc.lower())
         return username
 
     async def _opaque_ok(self, req: Request, key: bytes, opaque: str | None) -> bool:
@@ -214,10 +222,29 @@ class DigestAuth(AuthBackend):
             return bool(await self._verify_opaque(req, opaque))
         return hmac.compare_digest(_nonces.opaque(key).encode(), opaque.encode("latin-1"))
 
-    async def _first_use(self, req: Request, nonce: str, cnonce: str, nc: str) -> bool:
+    async def _first_use(self, req: Request, nonce: str, cnonce: str, nc: str) -> None:
+        """Raise AuthFailed unless this is the triple's first use."""
         if self._verify_nonce_count is not None:
-            return bool(await self._verify_nonce_count(req, nonce, cnonce, nc))
-        return self._window.first_use(nonce, cnonce, nc)
+            if not await self._verify_nonce_count(req, nonce, cnonce, nc):
+                raise AuthFailed()
+            return
+        state = self._window.record(nonce, cnonce, nc)
+        if state == "replay":
+            raise AuthFailed()
+        if state == "full":
+            # Fail closed: forgetting a live triple would let a captured request be replayed.
+            if not self._window_full_logged:
+                self._window_full_logged = True
+                logger.warning(
+                    "The Digest replay window of %s is full (%d uses in the last %s s), so "
+                    "new requests are refused until entries expire; raise replay_window or "
+                    "register @verify_nonce_count with shared storage.",
+                    self.realm,
+                    self._window.max_entries,
+                    self.nonce_max_age,
+                )
+            raise AuthFailed(stale=True)
+        self._window_full_logged = False
 
     def _h(self, data: bytes) -> bytes:
         return self._hash(data).hexdigest().encode("ascii")
