@@ -14,17 +14,25 @@ from dyne.ext.auth._security import SecurityRequirement
 from dyne.ext.auth.session._failure import AuthFailureReason, default_failure
 from dyne.ext.auth.session._middleware import LoginMiddleware
 from dyne.ext.auth.session._redirects import safe_redirect
-from dyne.ext.auth.session._remember import RememberMe
+from dyne.ext.auth.session._remember import RememberMe, fingerprint, same_fingerprint
 from dyne.request import Request
 from dyne.response import Response
-from dyne.sessions import SESSION_COOKIE
+from dyne.sessions import SESSION_COOKIE, check_secret_key
 
-__all__ = ["DEFAULT_REMEMBER_ME_DURATION", "REMEMBER_COOKIE", "SESSION_KEY", "LoginManager"]
+__all__ = [
+    "DEFAULT_REMEMBER_ME_DURATION",
+    "REMEMBER_COOKIE",
+    "SESSION_KEY",
+    "SESSION_VERSION_KEY",
+    "LoginManager",
+]
 
 #: Thirty days, in seconds.
 DEFAULT_REMEMBER_ME_DURATION = 2592000
 #: Where the logged-in user's id is kept in the cookie session.
 SESSION_KEY = "_auth_user_id"
+#: Where the fingerprint of the user's version (see ``user_version``) is kept.
+SESSION_VERSION_KEY = "_auth_user_version"
 #: The cookie that carries the signed remember-me token.
 REMEMBER_COOKIE = "dyne-Remember"
 
@@ -76,6 +84,7 @@ class LoginManager:
         self.user_id_attribute = user_id_attribute
         self.remember_cookie_name = remember_cookie_name
         self._user_loader: Callable[..., Any] | None = None
+        self._user_version: Callable[..., Any] | None = None
         self._get_user_roles: Callable[..., Any] | None = None
         self._on_failure: Callable[..., Any] | None = None
         self._on_login: list[Callable[..., Any]] = []
@@ -91,6 +100,7 @@ class LoginManager:
         """Install on ``app``: check its secret key and load the user on every request.
 
         :raises RuntimeError: when the app has no secret key, or already has a LoginManager.
+        :raises ValueError: when the secret key is shorter than 16 bytes.
         """
         key = app.secret_key or app.config.get("SECRET_KEY")
         if not key:
@@ -98,6 +108,7 @@ class LoginManager:
                 "Missing required config: SECRET_KEY; LoginManager signs remember-me cookies "
                 "with it, so set SECRET_KEY in the config or pass App(secret_key=...)."
             )
+        check_secret_key(key, "secret_key" if app.secret_key else "SECRET_KEY")
         if getattr(app.state, "login_manager", None) is not None:
             raise RuntimeError(
                 "This app already has a LoginManager; create one per app and share it."
@@ -111,6 +122,17 @@ class LoginManager:
     def user_loader(self, func: Callable[..., Any]) -> Callable[..., Any]:
         """Register ``[async] def load_user(user_id: str)`` returning the user or None."""
         self._user_loader = as_async(func)
+        return func
+
+    def user_version(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """Register ``[async] def version(user)`` returning what must change to end all of
+        the user's sessions: a counter bumped by "log out everywhere", the password hash.
+
+        Its fingerprint (an HMAC, never the value) is stored in the session and the
+        remember-me cookie at login and checked on every request; a cookie whose
+        fingerprint no longer matches is refused, in every worker, without shared storage.
+        """
+        self._user_version = as_async(func)
         return func
 
     def get_user_roles(self, func: Callable[..., Any]) -> Callable[..., Any]:
@@ -161,16 +183,20 @@ class LoginManager:
         ``redirect_url`` when it is, else to ``/``.
         """
         user_id = self._id_of(user)
+        remember = self._remember_for(req)
+        version = await self._fingerprint(remember, user_id, user)
         session = req.session
         session.clear()
         session[SESSION_KEY] = user_id
+        if version is not None:
+            session[SESSION_VERSION_KEY] = version
         req.state.user = user
         if remember_me:
             resp.set_cookie(
                 self.remember_cookie_name,
-                self._remember_for(req).dumps(user_id),
+                remember.dumps(user_id, version),
                 max_age=self.remember_me_duration,
-                secure=req.is_secure,
+                secure=req.is_secure or bool(req.app.session_https_only),
                 httponly=True,
                 samesite="lax",
             )
@@ -210,19 +236,41 @@ class LoginManager:
         user_id = session.get(SESSION_KEY)
         if user_id is not None:
             user = await self._load(user_id) if isinstance(user_id, str) else None
+            if user is not None and not await self._current(
+                req, user_id, user, session.get(SESSION_VERSION_KEY)
+            ):
+                user = None
             if user is None:
                 session.pop(SESSION_KEY, None)
+                session.pop(SESSION_VERSION_KEY, None)
             return user
         token = req.cookies.get(self.remember_cookie_name)
         if not token:
             return None
-        user_id = self._remember_for(req).loads(token)
-        user = await self._load(user_id) if user_id is not None else None
+        remembered = self._remember_for(req).loads(token)
+        user = None
+        if remembered is not None:
+            user_id, version = remembered
+            user = await self._load(user_id)
+            if user is not None and not await self._current(req, user_id, user, version):
+                user = None
         if user is None:
             resp.delete_cookie(self.remember_cookie_name)
             return None
         session[SESSION_KEY] = user_id
+        if version is not None:
+            session[SESSION_VERSION_KEY] = version
         return user
+
+    async def _fingerprint(self, remember: RememberMe, user_id: str, user: Any) -> str | None:
+        if self._user_version is None:
+            return None
+        return fingerprint(remember.key, user_id, await self._user_version(user))
+
+    async def _current(self, req: Request, user_id: str, user: Any, stored: Any) -> bool:
+        """Whether a stored fingerprint still matches the user's version (always, unversioned)."""
+        current = await self._fingerprint(self._remember_for(req), user_id, user)
+        return current is None or same_fingerprint(stored, current)
 
     async def _load(self, user_id: str) -> Any:
         if self._user_loader is None:
@@ -260,7 +308,9 @@ class LoginManager:
         """Let only logged-in users (with ``role``, when given) reach the decorated view.
 
         Use as ``@auth.login_required`` or ``@auth.login_required(role=["admin", "editor"])``
-        on function views and on class-view ``on_<method>`` methods. ``role`` follows the
+        on function views, on a class view's ``on_request`` (a refusal then also stops its
+        ``on_<method>`` handler) and on its ``on_<method>`` methods, below ``@app.route``.
+        Every method is guarded, OPTIONS included. ``role`` follows the
         shared rule: top-level entries are alternatives, a nested list needs all its roles.
         Refused requests go to the ``on_failure`` handler, or :meth:`default_failure`.
         """
@@ -277,6 +327,7 @@ class LoginManager:
                     f"@login_required expects a view, not {func!r}; pass roles as "
                     "@auth.login_required(role=[...])."
                 )
+            _meta.check_not_routed(func, "@auth.login_required")
             call = as_async(func)
 
             @_meta.wraps(func)
@@ -284,6 +335,8 @@ class LoginManager:
                 # Function views get (req, resp, ...), class-view methods (self, req, resp, ...).
                 at = 0 if isinstance(args[0], Request) else 1
                 if not await self._allows(args[at], args[at + 1], rule):
+                    # Ends the request: a class view's on_<method> must not run after this.
+                    args[at + 1].complete = True
                     return None
                 return await call(*args, **kwargs)
 
