@@ -7,6 +7,7 @@ validation error.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -22,6 +23,7 @@ from starlette.datastructures import UploadFile
 __all__ = [
     "CHUNK_SIZE",
     "MAX_FILENAME_LENGTH",
+    "MAX_SANITIZED_LENGTH",
     "File",
     "FileCheckError",
     "as_file",
@@ -37,6 +39,8 @@ __all__ = [
 CHUNK_SIZE = 64 * 1024
 #: the longest filename accepted (most file systems stop at 255 bytes).
 MAX_FILENAME_LENGTH = 255
+#: the longest name :func:`sanitize_filename` returns: room is left for a prefix.
+MAX_SANITIZED_LENGTH = 200
 
 # Characters Windows refuses in names; rejecting them everywhere keeps saved names portable.
 _WINDOWS_FORBIDDEN = frozenset('<>:"|?*')
@@ -122,6 +126,10 @@ class File:
         A path's missing parent directories are created. The file is written under a
         temporary name beside the target and renamed into place when complete, so a
         failed copy never leaves a partial file behind.
+
+        :raises ValueError: when the file name is longer than
+            :data:`MAX_FILENAME_LENGTH` bytes, or the path longer than the file system
+            allows (never a bare ``OSError: File name too long``).
         """
         source = self._upload.file
         source.seek(0)
@@ -129,8 +137,25 @@ class File:
             shutil.copyfileobj(source, destination, CHUNK_SIZE)
             return
         target = Path(destination)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+        size = len(os.fsencode(target.name))
+        if size > MAX_FILENAME_LENGTH:
+            raise ValueError(
+                f"Cannot save the upload as {target.name[:40]!r}...: the name is {size} bytes, "
+                f"more than the {MAX_FILENAME_LENGTH} bytes file systems allow; use a shorter "
+                f"name (sanitize_filename returns at most {MAX_SANITIZED_LENGTH} characters, "
+                "leaving room for a prefix)."
+            )
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+        except OSError as exc:
+            if exc.errno != errno.ENAMETOOLONG:
+                raise
+            raise ValueError(
+                f"Cannot save the upload to {str(target)[:60]!r}...: the path is longer than "
+                f"the file system allows (names up to {MAX_FILENAME_LENGTH} bytes); "
+                "use a shorter directory or name."
+            ) from exc
         try:
             with os.fdopen(handle, "wb") as out:
                 shutil.copyfileobj(source, out, CHUNK_SIZE)
@@ -255,7 +280,10 @@ def _filename_problem(name: str) -> str | None:
 
 def sanitize_filename(name: str) -> str:
     """Turn any client filename into a safe ASCII one (``"../../Résumé final.pdf"`` →
-    ``"Resume_final.pdf"``): never empty, never a path, at most 255 characters."""
+    ``"Resume_final.pdf"``): never empty, never a path, never a device name, at most
+    :data:`MAX_SANITIZED_LENGTH` characters (extension kept), so a prefix such as
+    ``f"{id}-"`` still fits the file system's limit. The result always passes
+    :func:`validate_filename`."""
     # NFKD first: look-alikes such as the full-width solidus become the real "/" here,
     # and so are removed below instead of slipping through as "safe" characters.
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
@@ -265,11 +293,13 @@ def sanitize_filename(name: str) -> str:
     stem, dot, extension = text.rpartition(".")
     if not dot:
         stem, extension = text, ""
-    if stem.upper() in _WINDOWS_RESERVED:
-        stem = f"_{stem}"
-    if not stem:
-        stem = _FALLBACK_NAME
     extension = extension[:16]
-    room = MAX_FILENAME_LENGTH - (len(extension) + 1 if extension else 0)
+    room = MAX_SANITIZED_LENGTH - (len(extension) + 1 if extension else 0)
     stem = stem[:room].rstrip("._-") or _FALLBACK_NAME
-    return f"{stem}.{extension}" if extension else stem
+    # Windows reads the part before the first dot as the device: "CON.tar.gz" is CON.
+    if stem.partition(".")[0].upper() in _WINDOWS_RESERVED:
+        stem = f"_{stem[: room - 1]}".rstrip("._-")
+    result = f"{stem}.{extension}" if extension else stem
+    if _filename_problem(result) is not None:  # a safety net: never hand back a bad name
+        return _FALLBACK_NAME
+    return result
