@@ -191,23 +191,23 @@ def test_cors_unknown_parameter_fails_at_construction(tmp_path, monkeypatch):
 
 
 def test_hsts_redirects_http_to_https(tmp_path, monkeypatch):
-    app = make_app(tmp_path, monkeypatch, enable_hsts=True)
+    app = make_app(tmp_path, monkeypatch, enable_hsts=True, allowed_hosts=["example.com"])
     r = app.client.get("http://example.com/items?x=1", follow_redirects=False)
     assert r.status_code in (301, 307, 308)
     assert r.headers["location"] == "https://example.com/items?x=1"
 
 
 def test_hsts_header_on_https_responses(tmp_path, monkeypatch):
-    app = make_app(tmp_path, monkeypatch, enable_hsts=True)
+    app = make_app(tmp_path, monkeypatch, enable_hsts=True, allowed_hosts=["example.com"])
     r = app.client.get("https://example.com/")
     assert r.text == "home"
     assert r.headers["strict-transport-security"].startswith("max-age=31536000")
 
 
-def test_hsts_tour_sample_constructs(tmp_path, monkeypatch):
+def test_hsts_without_allowed_hosts_fails_at_construction(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    app = dyne.App(enable_hsts=True)
-    assert app.enable_hsts is True
+    with pytest.raises(ValueError, match=r"also pass allowed_hosts=\['example.com'\]"):
+        dyne.App(enable_hsts=True)
 
 
 # -- trusted hosts -------------------------------------------------------------------------

@@ -125,7 +125,7 @@ def test_route_wrong_method_is_405_with_allow_header(app, client):
 
     response = client.delete("/things")
     assert response.status_code == 405
-    assert response.headers["allow"] == "GET, HEAD, POST"
+    assert response.headers["allow"] == "GET, HEAD, OPTIONS, POST"
 
 
 def test_route_methods_default_to_get(app, client):

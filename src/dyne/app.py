@@ -107,13 +107,14 @@ class App(Dispatcher):
             else list(allowed_hosts)
         )
         self.limits = Limits(max_body_size, max_form_fields, max_form_files, max_part_size)
-        if self.cors_params or self.allowed_hosts is not None:
+        if self.cors_params or self.allowed_hosts is not None or enable_hsts:
             # Mistakes in these settings surface here, not at the first request.
-            from dyne.middleware import check_allowed_hosts, cors_options
+            from dyne.middleware import check_allowed_hosts, check_hsts, cors_options
 
             cors_options(self.cors_params)
             if self.allowed_hosts is not None:
                 check_allowed_hosts(self.allowed_hosts)
+            check_hsts(enable_hsts, self.allowed_hosts)
         self.session_max_age = session_max_age
         self.session_https_only = session_https_only
         self.gzip = gzip

@@ -137,7 +137,7 @@ class Dispatcher:
                     await hook(req, resp)
                 else:
                     await run_in_threadpool(hook, req, resp)
-                if resp.status_code >= 400:
+                if resp.status_code >= 400 or resp.complete:
                     return
         scope = req.scope
         path = scope["path"]
@@ -150,10 +150,16 @@ class Dispatcher:
             if mount is not None:
                 raise _MountedApp(_mounted(mount)) from None
             if miss.allowed:
+                allow = ", ".join(sorted(miss.allowed | {"OPTIONS"}))
+                if scope["method"] == "OPTIONS":
+                    # The route does not handle OPTIONS itself: answer for it, so no view
+                    # (and no guard's OPTIONS exception) ever runs for this method.
+                    resp.headers["allow"] = allow
+                    return
                 raise HTTPException(
                     405,
-                    f"Method {scope['method']} not allowed; use {', '.join(sorted(miss.allowed))}.",
-                    headers={"Allow": ", ".join(sorted(miss.allowed))},
+                    f"Method {scope['method']} not allowed; use {allow}.",
+                    headers={"Allow": allow},
                 ) from None
             fallback = self._not_found_fallback
             if fallback is not None and scope["method"] in ("GET", "HEAD"):
@@ -204,10 +210,10 @@ class Dispatcher:
         resp.status_code = status
         resp.mimetype = None
         resp.headers.pop("content-length", None)
-        for name, value in (getattr(exc, "headers", None) or {}).items():
-            resp.headers[name] = value
         handler = self._find_error_handler(exc, status)
         try:
+            for name, value in (getattr(exc, "headers", None) or {}).items():
+                resp.headers[name] = value  # checked: a CR/LF here is the server's mistake
             if handler is not None:
                 await handler(req, resp, exc)
             else:
@@ -216,7 +222,7 @@ class Dispatcher:
         except Exception as failure:
             if self.debug:
                 raise
-            logger.error("The error handler for %s failed", status, exc_info=failure)
+            logger.error("Answering the %s error failed", status, exc_info=failure)
             fallback = Response(req)
             fallback.status_code = 500
             fallback.text = "500 Internal Server Error"
@@ -335,6 +341,8 @@ async def _call_class_view(cls: Any, req: Request, resp: Response, params: dict[
     on_request = getattr(view, "on_request", None)
     if on_request is not None:
         result = await _call(on_request, req, resp, params)
+        if resp.complete or resp.status_code >= 400:
+            return result  # on_request refused or answered: the method handler must not run
     method = req.method.lower()
     handler = getattr(view, f"on_{method}", None)
     if handler is None and method == "head":

@@ -21,6 +21,8 @@ __all__ = [
     "HSTSMiddleware",
     "TrustedHostMiddleware",
     "check_allowed_hosts",
+    "check_hsts",
+    "client_host",
     "cors_options",
     "host_name",
     "platform_middleware",
@@ -125,34 +127,105 @@ class TrustedHostMiddleware:
 
 
 def check_allowed_hosts(allowed_hosts: Iterable[str]) -> list[str]:
-    """The ``allowed_hosts`` patterns, normalised; ``ValueError`` for a misplaced wildcard."""
+    """The ``allowed_hosts`` patterns, normalised; ``ValueError`` for a pattern that can
+    never match (a misplaced wildcard, a port, a path, an empty string, ...)."""
     if isinstance(allowed_hosts, str):
         raise ValueError(
             f"allowed_hosts must be a list of host names, not the string {allowed_hosts!r}; "
             f"write allowed_hosts=[{allowed_hosts!r}]."
         )
-    patterns = [pattern.strip().lower().rstrip(".") for pattern in allowed_hosts]
-    for pattern in patterns:
-        if (
-            "*" in pattern
-            and pattern != "*"
-            and not (pattern.startswith("*.") and "*" not in pattern[2:])
-        ):
+    raw = [str(pattern).strip().lower() for pattern in allowed_hosts]
+    patterns = [pattern.rstrip(".") for pattern in raw]
+    for original, pattern in zip(raw, patterns, strict=True):
+        if original == "*":
+            continue
+        pattern = original if pattern == "*" else pattern
+        if "*" in pattern and not (pattern.startswith("*.") and "*" not in pattern[2:]):
             raise ValueError(
                 f"Invalid allowed_hosts pattern {pattern!r}; wildcards only work as a "
                 "leading '*.' (as in '*.example.com') or as '*' alone."
             )
+        name = pattern.removeprefix("*.")
+        match = _HOST_HEADER.fullmatch(name)
+        if match is None or match["port"] is not None or name.endswith("."):
+            raise ValueError(
+                f"Invalid allowed_hosts pattern {pattern!r}; write a bare host name such as "
+                "'example.com', '*.example.com' or '[::1]' (no scheme, port or path: ports "
+                "are ignored), or '*' for any host."
+            )
     return patterns
 
 
+def client_host(allowed_hosts: Iterable[str] | None) -> str | None:
+    """A host the test client can send that ``allowed_hosts`` accepts: the first exact
+    name, else a subdomain of the first ``*.`` pattern, else ``testserver`` for ``*``
+    (None without ``allowed_hosts``: any host passes)."""
+    if allowed_hosts is None:
+        return None
+    patterns = check_allowed_hosts(allowed_hosts)
+    for pattern in patterns:
+        if not pattern.startswith("*"):
+            return pattern
+    for pattern in patterns:
+        if pattern.startswith("*."):
+            return "testserver" + pattern[1:]
+    return "testserver"
+
+
+# Origins any page can claim: with credentials allowed, one of them matching is as open as "*".
+_PROBE_ORIGINS = ("https://dyne-cors-probe.invalid", "http://dyne-cors-probe.invalid", "null")
+
+
 def cors_options(cors_params: dict[str, Any]) -> dict[str, Any]:
-    """Dyne's CORS defaults updated with ``cors_params``; ``ValueError`` for an unknown key."""
+    """Dyne's CORS defaults updated with ``cors_params``; ``ValueError`` for an unknown key,
+    or for credentials allowed to any origin (``*``, ``null`` or a catch-all regex)."""
     unknown = set(cors_params) - set(DEFAULT_CORS_PARAMS)
     if unknown:
         raise ValueError(
             f"Unknown cors_params {sorted(unknown)}; use: {', '.join(DEFAULT_CORS_PARAMS)}."
         )
-    return {**DEFAULT_CORS_PARAMS, **cors_params}
+    options = {**DEFAULT_CORS_PARAMS, **cors_params}
+    for key in ("allow_origins", "allow_methods", "allow_headers", "expose_headers"):
+        if isinstance(options[key], str):
+            raise ValueError(
+                f"cors_params[{key!r}] must be a list, not the string {options[key]!r}; "
+                f"write [{options[key]!r}]."
+            )
+    regex = options["allow_origin_regex"]
+    compiled = None
+    if regex is not None:
+        try:
+            compiled = re.compile(regex)
+        except re.error as exc:
+            raise ValueError(
+                f"cors_params['allow_origin_regex'] {regex!r} is not a valid regex ({exc}); "
+                "fix the pattern."
+            ) from None
+    if options["allow_credentials"]:
+        origins = set(options["allow_origins"])
+        if "*" in origins or "null" in origins:
+            raise ValueError(
+                "cors_params allow_credentials=True cannot be combined with allow_origins "
+                f"{sorted(origins & {'*', 'null'})}: any site could then read your users' "
+                "responses; list the origins you trust, e.g. ['https://app.example.com']."
+            )
+        if compiled is not None and any(compiled.fullmatch(o) for o in _PROBE_ORIGINS):
+            raise ValueError(
+                f"cors_params allow_credentials=True cannot be combined with "
+                f"allow_origin_regex {regex!r}, which matches any site's origin; list the "
+                "origins you trust, or anchor the regex to your domain."
+            )
+    return options
+
+
+def check_hsts(enable_hsts: bool, allowed_hosts: Iterable[str] | None) -> None:
+    """``ValueError`` when the HTTPS redirect would have no trusted host to redirect to."""
+    if enable_hsts and allowed_hosts is None:
+        raise ValueError(
+            "enable_hsts=True redirects http:// requests to https:// on the request's Host, "
+            "which the client chooses; also pass allowed_hosts=['example.com'] (your host "
+            "names, or ['*'] to trust any) so it only redirects to your own host."
+        )
 
 
 def platform_middleware(app: App) -> list[Callable[[Any], Any]]:
@@ -162,6 +235,7 @@ def platform_middleware(app: App) -> list[Callable[[Any], Any]]:
         options = cors_options(app.cors_params)
         layers.append(lambda inner: CORSMiddleware(inner, **options))
     if app.enable_hsts:
+        check_hsts(app.enable_hsts, app.allowed_hosts)
         layers.append(HSTSMiddleware)
         layers.append(HTTPSRedirectMiddleware)
     if app.allowed_hosts is not None:

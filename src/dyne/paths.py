@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 import math
 import re
 import uuid
@@ -28,15 +29,23 @@ class Converter:
     to_string: Callable[[Any], str] = str
 
 
+_DOTS = frozenset({".", ".."})
+_DRIVE = re.compile(r"[A-Za-z]:")
+
+
 def _convert_str(value: str) -> str:
-    # "." and ".." are never a parameter's value: they would walk out of a directory.
-    if value in (".", ".."):
+    # "." and ".." are never a parameter's value: they would walk out of a directory (with
+    # "\\" too, which Windows reads as a separator). NUL is never part of a file name.
+    if value in _DOTS or "\x00" in value or ("\\" in value and _DOTS & set(value.split("\\"))):
         raise ValueError(value)
     return value
 
 
 def _convert_path(value: str) -> str:
-    if any(part in (".", "..") for part in value.split("/")):
+    # A relative path that stays below wherever it is joined: no leading "/", no empty,
+    # "." or ".." segment (after percent-decoding, "/" or "\\" separated), no drive "C:".
+    parts = value.replace("\\", "/").split("/")
+    if "\x00" in value or _DRIVE.match(value) or any(not p or p in _DOTS for p in parts):
         raise ValueError(value)
     return value
 
@@ -49,7 +58,9 @@ def _convert_float(value: str) -> float:
 
 
 def _float_to_string(value: float) -> str:
-    return repr(float(value))
+    # Positional notation ("100000000000000000000.0", not "1e+20"): the form the route matches.
+    text = format(decimal.Decimal(repr(float(value))), "f")
+    return text if "." in text or not text.isdigit() else text + ".0"
 
 
 CONVERTERS: dict[str, Converter] = {

@@ -7,15 +7,19 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.datastructures import URL, Address, FormData, Headers, State, UploadFile
 from starlette.datastructures import QueryParams as _QueryParams
-from starlette.requests import ClientDisconnect, cookie_parser
+from starlette.requests import ClientDisconnect
 
 from dyne import formats
 from dyne.exceptions import HTTPException
+from dyne.headers import parse_cookie_header
 
 if TYPE_CHECKING:
     from dyne.app import App
 
-__all__ = ["ClientDisconnect", "QueryParams", "Request"]
+__all__ = ["MAX_COOKIE_HEADER_SIZE", "ClientDisconnect", "QueryParams", "Request"]
+
+#: The largest ``Cookie`` request header read (browsers send at most about 4 KiB a cookie).
+MAX_COOKIE_HEADER_SIZE = 64 * 1024
 
 Finalizer = Callable[["Request", Any, BaseException | None], Awaitable[None]]
 
@@ -118,10 +122,21 @@ class Request:
 
     @property
     def cookies(self) -> dict[str, str]:
-        """The cookies the client sent."""
+        """The cookies the client sent (several ``Cookie`` headers are read as one).
+
+        Parsed in linear time; a ``Cookie`` header above :data:`MAX_COOKIE_HEADER_SIZE`
+        bytes is answered 431.
+        """
         if self._cookies is None:
-            header = self.headers.get("cookie")
-            self._cookies = cookie_parser(header) if header else {}
+            values = [v for k, v in self.scope.get("headers", ()) if k == b"cookie"]
+            header = b"; ".join(values)
+            if len(header) > MAX_COOKIE_HEADER_SIZE:
+                raise HTTPException(
+                    431,
+                    f"The Cookie header is larger than {MAX_COOKIE_HEADER_SIZE} bytes; "
+                    "clear this site's cookies.",
+                )
+            self._cookies = parse_cookie_header(header.decode("latin-1")) if header else {}
         return self._cookies
 
     @property
@@ -295,10 +310,15 @@ class Request:
     async def media(self, format: str | None = None) -> Any:
         """Decode the body: by Content-Type, or by ``format`` (json, yaml, form, files).
 
-        ``format="files"`` returns ``{field: {"filename", "content", "content-type"}}`` for
-        uploaded files and plain values for the other fields.
+        Without ``format``, the Content-Type decides: JSON (``application/json`` and
+        ``*+json``), YAML, or a form; any other type is a 415. A body sent with no
+        Content-Type at all is a 415 too, never guessed to be JSON (a cross-site form or
+        ``fetch`` can send one without a CORS preflight); pass ``format="json"`` to decode
+        such a body on purpose. ``format="files"`` returns
+        ``{field: {"filename", "content", "content-type"}}`` for uploaded files and plain
+        values for the other fields.
         """
-        kind = format or self._format_from_content_type()
+        kind = format or await self._format_from_content_type()
         if kind == "json":
             return formats.decode_json(await self._read_body())
         if kind == "yaml":
@@ -309,14 +329,22 @@ class Request:
             400, f"Unknown media format {kind!r}; use one of: json, yaml, form, files."
         )
 
-    def _format_from_content_type(self) -> str:
+    async def _format_from_content_type(self) -> str:
         mimetype = self.mimetype
-        if mimetype in formats.JSON_TYPES or (not mimetype) or mimetype.endswith("+json"):
+        if mimetype in formats.JSON_TYPES or mimetype.endswith("+json"):
             return "json"
         if mimetype in formats.YAML_TYPES:
             return "yaml"
         if mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
             return "form"
+        if not mimetype:
+            if not await self._read_body():
+                return "json"  # nothing to decode: the empty-body 400 says so
+            raise HTTPException(
+                415,
+                "The request body has no Content-Type; send Content-Type: application/json "
+                "(or another supported type).",
+            )
         raise HTTPException(
             415,
             f"Unsupported media type {mimetype!r}; send application/json, application/x-yaml, "

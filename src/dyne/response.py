@@ -14,7 +14,7 @@ from urllib.parse import quote
 from starlette.responses import FileResponse, StreamingResponse
 
 from dyne import formats
-from dyne.headers import COOKIE_DEFAULTS, ResponseHeaders, cookie_header
+from dyne.headers import COOKIE_DEFAULTS, ResponseHeaders, checked_header, cookie_header
 
 if TYPE_CHECKING:
     from dyne.request import Request
@@ -71,6 +71,10 @@ class Response:
 
     The last body attribute assigned wins. ``media`` is sent as JSON, or as YAML when the
     client's ``Accept`` asks for it.
+
+    ``complete``: set True to end the request: a class view's method handler does not run
+    after on_request (a guard refusing the request sets it); a ``before_request`` hook that
+    sets it skips the later hooks and the view.
     """
 
     __slots__ = (
@@ -79,6 +83,7 @@ class Response:
         "_extras",
         "_kind",
         "_streamer",
+        "complete",
         "cookies",
         "headers",
         "mimetype",
@@ -90,6 +95,10 @@ class Response:
     def __init__(self, req: Request | None = None) -> None:
         self.req = req
         self.status_code: int = 200
+        #: Set True to end the request: a class view's method handler does not run after
+        #: on_request. A ``before_request`` hook that sets it skips the later hooks and the
+        #: view; either way the response is sent as it stands.
+        self.complete: bool = False
         self.headers: ResponseHeaders = ResponseHeaders()
         self.cookies: dict[str, str] = {}
         self.mimetype: str | None = None
@@ -229,6 +238,8 @@ class Response:
     ) -> None:
         """Send the file at ``path``, streamed, with its ETag and Last-Modified; Range
         requests are answered with the parts asked for."""
+        if content_type is not None:
+            checked_header("content-type", content_type)  # fail here, where the mistake is
         self._kind = "file"
         self._body = (os.fspath(path), filename, content_type)
 
@@ -263,7 +274,7 @@ class Response:
         if type(headers) is not ResponseHeaders:  # replaced by the user: check it now
             headers = self.headers = ResponseHeaders(headers)
         if self.mimetype is not None:
-            content_type = self.mimetype
+            content_type = checked_header("content-type", self.mimetype)[1]
         raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
         # Keys are stored lower-cased: the plain dict lookup is enough (and cheaper).
         if content_type is not None and not dict.__contains__(headers, "content-type"):

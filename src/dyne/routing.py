@@ -4,6 +4,7 @@ in ``_tree`` (path patterns themselves are parsed in ``paths``)."""
 from __future__ import annotations
 
 import inspect
+import re
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -52,13 +53,31 @@ class BaseRoute:
                     f"url_for({self.name!r}) is missing the path parameter {name!r}; "
                     f"it needs: {', '.join(self.compiled.converters)}."
                 )
-            raw = converter.to_string(params.pop(name))
+            value = params.pop(name)
+            raw = converter.to_string(value)
+            if not _fits(converter, raw):
+                raise RouteError(
+                    f"url_for({self.name!r}): the value {value!r} for {name!r} cannot be "
+                    f"part of {self.path!r} (the route would not match it); pass another value."
+                )
             safe = "/" if converter is CONVERTERS["path"] else ""
             values[name] = quote(raw, safe=safe)
         path = self.compiled.template.format(**values)
         if params:
             path += "?" + urlencode(params, doseq=True)
         return path
+
+
+def _fits(converter: Converter, raw: str) -> bool:
+    """Whether the route would match ``raw`` and hand the view a value (no "..", no "/" in a
+    ``str``, no negative ``int``, ...), so url_for never builds a link to another page."""
+    if re.fullmatch(converter.regex, raw) is None:
+        return False
+    try:
+        converter.convert(raw)
+    except ValueError:
+        return False
+    return True
 
 
 def _endpoint_name(endpoint: Any) -> str:
@@ -89,7 +108,11 @@ class Route(BaseRoute):
         if self.is_class_view:
             declared = {m for m in HTTP_METHODS if hasattr(endpoint, f"on_{m.lower()}")}
             if hasattr(endpoint, "on_request"):
-                declared = set(methods or HTTP_METHODS)
+                declared = {m.upper() for m in methods} if methods else set(HTTP_METHODS)
+                if not methods and not hasattr(endpoint, "on_options"):
+                    # OPTIONS is answered by Dyne (an ``Allow`` list) unless the view asks
+                    # for it, so on_request never runs for it by accident.
+                    declared.discard("OPTIONS")
             elif methods:
                 declared &= {m.upper() for m in methods}
             if not declared:

@@ -10,7 +10,7 @@ import jinja2
 
 __all__ = ["Templates"]
 
-_HTML_EXTENSIONS = ("html", "htm", "xml", "xhtml", "jinja", "j2", "jinja2")
+_HTML_EXTENSIONS = ("html", "htm", "xml", "xhtml", "svg", "jinja", "j2", "jinja2")
 
 
 class Templates:

@@ -6,16 +6,22 @@ from typing import Any, Self
 
 from starlette.testclient import TestClient as _StarletteTestClient
 
-__all__ = ["BASE_URL", "TestClient"]
+from dyne.middleware import client_host
+
+__all__ = ["BASE_URL", "PLACEHOLDER_HOST", "TestClient"]
 
 BASE_URL = "http://;"
+PLACEHOLDER_HOST = ";"
 
 
 class TestClient(_StarletteTestClient):
     """An httpx-compatible client that calls the app in-process.
 
     Its base URL is ``http://;``, so ``client.get("/x")`` and ``client.get("http://;/x")``
-    both work. It keeps cookies between requests and offers ``websocket_connect``. Used
+    both work. With ``App(allowed_hosts=[...])`` it sends, for that placeholder host, the
+    first host the app allows (``testserver`` for ``["*"]``); pass another ``Host`` header
+    or ``base_url`` to test others. It keeps cookies between requests and offers
+    ``websocket_connect``. Used
     through ``app.client`` it has already run the app's startup events; :meth:`close`
     runs the shutdown events.
     """
@@ -26,6 +32,24 @@ class TestClient(_StarletteTestClient):
         kwargs.setdefault("raise_server_exceptions", True)
         super().__init__(app, base_url=base_url, **kwargs)
         self._running = False
+        hooks = self.event_hooks
+        hooks["request"] = [self._send_allowed_host, *hooks.get("request", ())]
+        self.event_hooks = hooks
+
+    def _send_allowed_host(self, request: Any) -> None:
+        # ";" is the client's own placeholder, never a valid host: with allowed_hosts set,
+        # send a host the app accepts instead, so tests pass through TrustedHostMiddleware.
+        if request.headers.get("host") != PLACEHOLDER_HOST:
+            return
+        host = client_host(getattr(self.app, "allowed_hosts", None))
+        if host is not None:
+            request.headers["host"] = host
+
+    def websocket_connect(self, url: str, *args: Any, **kwargs: Any) -> Any:
+        """Open a WebSocket to ``url`` (a path, or a full ``ws://`` URL)."""
+        if url.startswith("/") and getattr(self.app, "allowed_hosts", None) is not None:
+            url = f"ws://{PLACEHOLDER_HOST}{url}"  # so the allowed host is sent, as for HTTP
+        return super().websocket_connect(url, *args, **kwargs)
 
     def __enter__(self) -> Self:
         if not self._running:

@@ -180,7 +180,11 @@ async def test_concurrent_requests_use_separate_sessions(app, database):
     async with httpx2.AsyncClient(transport=transport, base_url="http://test") as client:
         responses = await asyncio.gather(
             *(
-                client.post("/items", content=json.dumps({"name": f"n{i}", "price": i}))
+                client.post(
+                    "/items",
+                    content=json.dumps({"name": f"n{i}", "price": i}),
+                    headers={"content-type": "application/json"},
+                )
                 for i in range(50)
             )
         )

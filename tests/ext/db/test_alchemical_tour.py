@@ -271,7 +271,11 @@ def test_tour_transaction_create_and_update(app, books, transactional):
     client = app.client
     created = client.post("/create", json={"title": "Dyne", "price": 9.5}).json()
     assert created == {"id": 1, "title": "Dyne", "price": 9.5}
-    response = client.patch("/update-price/1", content=json.dumps({"price": 12.0}))
+    response = client.patch(
+        "/update-price/1",
+        content=json.dumps({"price": 12.0}),
+        headers={"content-type": "application/json"},
+    )
     assert (response.status_code, response.json()["price"]) == (201, 12.0)
     assert client.patch("/update-price/404", json={"price": 1}).status_code == 404
     assert client.get("/books/1").json() == {"title": "Dyne", "price": 12.0}
