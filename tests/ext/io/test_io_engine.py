@@ -284,6 +284,24 @@ def test_input_unsupported_media_type_is_415(app, client, lib):
     assert r.status_code == 415
 
 
+def test_input_body_without_content_type_is_415(app, client, lib):
+    # A cross-site fetch can send such a body without a preflight: it is not JSON.
+    ran = []
+    _book_route(app, lib, ran)
+    r = client.post("/books", content=b'{"title": "T", "price": 1}')
+    assert r.status_code == 415
+    assert ran == []
+
+
+def test_input_empty_body_without_content_type_is_400_in_errors_shape(app, client, lib):
+    ran = []
+    _book_route(app, lib, ran)
+    r = client.post("/books", content=b"")
+    assert r.status_code == 400
+    assert list(r.json()["errors"]) == ["_schema"]
+    assert ran == []
+
+
 def test_input_body_past_the_app_limit_is_413(tmp_path, monkeypatch, lib):
     import dyne
 

@@ -72,9 +72,9 @@ def make_reader(adapter: Any, location: str) -> Reader:
             mimetype = req.mimetype
             if mimetype in FORM_TYPES:
                 return validated(_form_to_dict(await req.form(), multi))
-            if load_json is not None and (
-                not mimetype or mimetype in JSON_TYPES or mimetype.endswith("+json")
-            ):
+            # No Content-Type is not JSON: req.media() answers it (415, or 400 when empty),
+            # so a cross-site request cannot slip a JSON body past CORS as text/plain-like.
+            if load_json is not None and (mimetype in JSON_TYPES or mimetype.endswith("+json")):
                 body = await req.content
                 try:
                     return load_json(body)
