@@ -68,7 +68,16 @@ def test_hidden_graphene_leaves_the_view_and_strawberry_importable(hide):
     assert importlib.import_module("dyne.ext.graphql.strawberry").Schema
 
 
-def test_hidden_graphql_core_raises_missing_dependency(hide):
+@pytest.mark.parametrize("backend", ["graphene", "strawberry"])
+def test_backend_without_any_graphql_library_names_its_own_extra(hide, backend):
+    # A fresh install with no extra has neither the backend nor graphql-core.
     hide("graphql")
-    with pytest.raises(MissingDependency, match="graphql"):
-        importlib.import_module("dyne.ext.graphql")
+    hide(backend)
+    with pytest.raises(MissingDependency, match=rf'pip install "dyne\[graphql_{backend}\]"') as e:
+        importlib.import_module(f"dyne.ext.graphql.{backend}")
+    assert e.value.extra == f"graphql_{backend}"
+
+
+def test_hidden_graphql_core_leaves_the_view_importable(hide):
+    hide("graphql")
+    assert importlib.import_module("dyne.ext.graphql").GraphQLView

@@ -1,17 +1,15 @@
 """GraphQL for Dyne: :class:`GraphQLView` serves a Strawberry or Graphene schema.
 
 Pick a backend by importing its schema class, ``dyne.ext.graphql.strawberry.Schema``
-or ``dyne.ext.graphql.graphene.Schema``; importing one never imports the other.
+or ``dyne.ext.graphql.graphene.Schema``; importing one never imports the other. Each
+backend checks for its own library when imported, so a missing one raises
+``MissingDependency`` naming that backend's extra; this package and the view import
+without either.
 """
 
 from __future__ import annotations
 
-from dyne._utils import require
-
-# Both backends build on graphql-core, which the view uses to check documents.
-require("graphql", "graphql_strawberry")
-
-from dyne.ext.graphql._schema import BaseSchema, ExecutionOutcome  # noqa: E402
-from dyne.ext.graphql._view import GraphQLView  # noqa: E402
+from dyne.ext.graphql._schema import BaseSchema, ExecutionOutcome
+from dyne.ext.graphql._view import GraphQLView
 
 __all__ = ["BaseSchema", "ExecutionOutcome", "GraphQLView"]

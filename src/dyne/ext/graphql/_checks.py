@@ -1,16 +1,17 @@
 """Everything a GraphQL document goes through before it may run.
 
 In order, each cheaper than the next: its length, a lexer pass (token count and bracket
-nesting, so that the recursive parser never meets a hostile document), parsing, field
-depth and alias count, the specification's validation rules (plus the introspection
-switch), picking the operation, and coercing the variables. Any failure is a
-:class:`Rejected` carrying the status to answer; nothing has executed yet.
+nesting, so that the recursive parser never meets a hostile document), parsing, the size
+of the document with every fragment expanded where it is spread (depth, aliases and cost,
+computed from per-fragment totals so that the work stays linear in the document however
+large the expansion, and fragment cycles refused), the specification's validation rules
+(plus the introspection switch), picking the operation, and coercing the variables. Any
+failure is a :class:`Rejected` carrying the status to answer; nothing has executed yet.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
@@ -32,47 +33,20 @@ from graphql import (
 )
 from graphql.execution.values import get_variable_values
 from graphql.language import Lexer
-from graphql.validation import NoSchemaIntrospectionCustomRule
+from graphql.validation import MaxIntrospectionDepthRule, NoSchemaIntrospectionCustomRule
 
-__all__ = ["Checked", "Limits", "Rejected", "check"]
+from dyne.ext.graphql._limits import Limits, Rejected
+
+__all__ = ["Checked", "check"]
 
 _OPENING = frozenset({TokenKind.BRACE_L, TokenKind.BRACKET_L, TokenKind.PAREN_L})
 _CLOSING = frozenset({TokenKind.BRACE_R, TokenKind.BRACKET_R, TokenKind.PAREN_R})
 
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """Bounds on a document; ``None`` switches one off."""
-
-    max_depth: int | None = 15
-    max_aliases: int | None = 50
-    max_tokens: int | None = 1000
-    max_length: int | None = 100_000
-    introspection: bool = True
-
-    def __post_init__(self) -> None:
-        for name in ("max_depth", "max_aliases", "max_tokens", "max_length"):
-            value = getattr(self, name)
-            if value is not None and (
-                not isinstance(value, int) or isinstance(value, bool) or value < 0
-            ):
-                raise ValueError(
-                    f"GraphQLView({name}={value!r}) must be a non-negative integer or None."
-                )
-
-
-class Rejected(Exception):
-    """A document that must not run; ``errors`` are GraphQL error dicts."""
-
-    def __init__(self, errors: list[Mapping[str, Any]], status_code: int = 400) -> None:
-        super().__init__(errors[0]["message"] if errors else "rejected")
-        self.errors = errors
-        self.status_code = status_code
-
-    @classmethod
-    def message(cls, text: str, status_code: int = 400) -> Rejected:
-        """A rejection with one plain message."""
-        return cls([{"message": text}], status_code)
+# graphql-core 3.3 runs this recommended rule as part of the specified ones; 3.2 may not:
+# it stops introspection queries whose nested lists (fields, interfaces, ...) explode.
+_RULES = (*specified_rules,) + (
+    () if MaxIntrospectionDepthRule in specified_rules else (MaxIntrospectionDepthRule,)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,15 +77,21 @@ def check(
         raise Rejected([exc.formatted]) from None
     except RecursionError:
         raise Rejected.message("The query is nested too deeply to be parsed.") from None
-    _check_shape(document, limits)
-    rules = list(specified_rules)
+    measure(document, limits)
+    rules = list(_RULES)
     if not limits.introspection:
         rules.append(NoSchemaIntrospectionCustomRule)
     errors = validate(schema, document, rules)
     if errors:
         raise Rejected([error.formatted for error in errors])
     operation = _operation(document, operation_name)
-    coerced = get_variable_values(schema, operation.variable_definitions, variables or {})
+    try:
+        # graphql-core 3.3 leaves variable_definitions None when there are none.
+        coerced = get_variable_values(schema, operation.variable_definitions or (), variables or {})
+    except RecursionError:
+        raise Rejected.message(
+            "The variables are nested too deeply; send flatter variables."
+        ) from None
     if isinstance(coerced, list):
         raise Rejected([error.formatted for error in coerced])
     return Checked(document, operation.operation)
@@ -154,75 +134,152 @@ def _too_deep(max_depth: int | None, depth: int | None = None) -> str:
     )
 
 
-def _check_shape(document: DocumentNode, limits: Limits) -> None:
-    """Field depth (through fragments) and the number of aliases."""
-    if limits.max_aliases is not None:
-        aliases = _count_aliases(document)
-        if aliases > limits.max_aliases:
-            raise Rejected.message(
-                f"The query uses {aliases} aliases, more than the maximum of "
-                f"{limits.max_aliases}; use fewer aliases."
-            )
-    if limits.max_depth is None:
-        return
-    fragments = {
-        node.name.value: node
-        for node in document.definitions
-        if isinstance(node, FragmentDefinitionNode)
-    }
-    memo: dict[str, int] = {}
-    try:
-        for node in document.definitions:
-            if isinstance(node, OperationDefinitionNode):
-                depth = _depth(node.selection_set, fragments, memo, set())
-                if depth > limits.max_depth:
-                    raise Rejected.message(_too_deep(limits.max_depth, depth))
-    except RecursionError:
-        raise Rejected.message(_too_deep(limits.max_depth)) from None
+# -- the expanded size ----------------------------------------------------------------
 
 
-def _count_aliases(document: DocumentNode) -> int:
-    count = 0
-    stack: list[Any] = list(document.definitions)
+@dataclass(slots=True)
+class Size:
+    """The size of an operation or fragment with every fragment it spreads expanded.
+
+    ``cost`` counts fields and directives, ``aliases`` aliased fields, and ``depth`` the
+    deepest field nesting (fields named ``__*`` and all below them, introspection, have
+    their own rule and are left out of the depth only).
+    """
+
+    cost: int = 0
+    aliases: int = 0
+    depth: int = 0
+
+
+@dataclass(slots=True)
+class _Local:
+    """One definition's own size, and the fragments it spreads with the depth of each spread.
+
+    A spread's depth is None below an introspection field, where depth is not counted.
+    """
+
+    size: Size
+    spreads: list[tuple[str, int | None]] = field(default_factory=list)
+
+
+def measure(document: DocumentNode, limits: Limits) -> Size:
+    """The expanded size of the whole document, or :class:`Rejected` past a limit.
+
+    Every operation counts, selected or not (the validation rules read them all), and
+    every fragment is resolved once from the totals of those it spreads, in linear time
+    however large the expansion; a fragment that spreads itself, directly or not, is
+    refused. A fragment whose own expansion is already over the cost or alias limit is
+    refused without looking further.
+    """
+    fragments: dict[str, _Local] = {}
+    operations: list[_Local] = []
+    for definition in document.definitions:
+        if isinstance(definition, FragmentDefinitionNode):
+            fragments[definition.name.value] = _local(definition)
+        elif isinstance(definition, OperationDefinitionNode):
+            operations.append(_local(definition))
+    totals = _fragment_totals(fragments, limits)
+    whole = Size()
+    for operation in operations:
+        size = _expand(operation, totals)
+        whole.cost += size.cost
+        whole.aliases += size.aliases
+        whole.depth = max(whole.depth, size.depth)
+    _check_size(whole, limits, "The query")
+    return whole
+
+
+def _local(definition: OperationDefinitionNode | FragmentDefinitionNode) -> _Local:
+    """Walk one definition's selections (iteratively: nesting cannot exhaust the stack)."""
+    local = _Local(Size(cost=len(definition.directives or ())))
+    size = local.size
+    stack: list[tuple[SelectionSetNode, int | None]] = [(definition.selection_set, 0)]
     while stack:
-        node = stack.pop()
-        if isinstance(node, FieldNode) and node.alias is not None:
-            count += 1
-        selection_set = getattr(node, "selection_set", None)
-        if selection_set is not None:
-            stack.extend(selection_set.selections)
-    return count
+        selection_set, depth = stack.pop()
+        for selection in selection_set.selections:
+            size.cost += len(selection.directives or ())
+            if isinstance(selection, FieldNode):
+                size.cost += 1
+                if selection.alias is not None:
+                    size.aliases += 1
+                inner = depth
+                if depth is not None:
+                    if selection.name.value.startswith("__"):
+                        inner = None
+                    else:
+                        inner = depth + 1
+                        size.depth = max(size.depth, inner)
+                if selection.selection_set is not None:
+                    stack.append((selection.selection_set, inner))
+            elif isinstance(selection, InlineFragmentNode):
+                stack.append((selection.selection_set, depth))
+            elif isinstance(selection, FragmentSpreadNode):
+                local.spreads.append((selection.name.value, depth))
+    return local
 
 
-def _depth(
-    selection_set: SelectionSetNode,
-    fragments: dict[str, FragmentDefinitionNode],
-    memo: dict[str, int],
-    visiting: set[str],
-) -> int:
-    deepest = 0
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            if selection.name.value.startswith("__"):
-                continue  # introspection has its own switch; its depth is fixed and safe
-            inner = selection.selection_set
-            depth = 1 + (_depth(inner, fragments, memo, visiting) if inner else 0)
-        elif isinstance(selection, InlineFragmentNode):
-            depth = _depth(selection.selection_set, fragments, memo, visiting)
-        elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            fragment = fragments.get(name)
-            if fragment is None or name in visiting:
-                continue  # unknown or cyclic: the validation rules report it
-            if name not in memo:
-                visiting.add(name)
-                memo[name] = _depth(fragment.selection_set, fragments, memo, visiting)
-                visiting.discard(name)
-            depth = memo[name]
-        else:
+def _expand(local: _Local, totals: dict[str, Size]) -> Size:
+    """``local`` with the totals of the fragments it spreads added in (unknown ones: 0,
+    the validation rules report them)."""
+    own = local.size
+    size = Size(own.cost, own.aliases, own.depth)
+    for name, depth in local.spreads:
+        total = totals.get(name)
+        if total is None:
             continue
-        deepest = max(deepest, depth)
-    return deepest
+        size.cost += total.cost
+        size.aliases += total.aliases
+        if depth is not None:
+            size.depth = max(size.depth, depth + total.depth)
+    return size
+
+
+def _fragment_totals(fragments: dict[str, _Local], limits: Limits) -> dict[str, Size]:
+    """Each fragment's expanded size, children first (depth-first, no recursion)."""
+    totals: dict[str, Size] = {}
+    for root in fragments:
+        if root in totals:
+            continue
+        path = [root]
+        on_path = {root}
+        pending = [iter(fragments[root].spreads)]
+        while pending:
+            for name, _ in pending[-1]:
+                if name in totals or name not in fragments:
+                    continue
+                if name in on_path:
+                    cycle = [*path[path.index(name) :], name]
+                    raise Rejected.message(
+                        f"Fragment {name!r} spreads itself ({' -> '.join(cycle)}); "
+                        "a fragment cannot include itself, so remove the cycle."
+                    )
+                path.append(name)
+                on_path.add(name)
+                pending.append(iter(fragments[name].spreads))
+                break
+            else:
+                pending.pop()
+                name = path.pop()
+                on_path.discard(name)
+                totals[name] = total = _expand(fragments[name], totals)
+                _check_size(total, limits, f"Fragment {name!r}", depth=False)
+    return totals
+
+
+def _check_size(size: Size, limits: Limits, subject: str, *, depth: bool = True) -> None:
+    if limits.max_cost is not None and size.cost > limits.max_cost:
+        raise Rejected.message(
+            f"{subject} has {size.cost} fields and directives (a fragment counts each time "
+            f"it is spread), more than the maximum cost of {limits.max_cost}; "
+            "ask for fewer fields."
+        )
+    if limits.max_aliases is not None and size.aliases > limits.max_aliases:
+        raise Rejected.message(
+            f"{subject} uses {size.aliases} aliases (a fragment counts each time it is "
+            f"spread), more than the maximum of {limits.max_aliases}; use fewer aliases."
+        )
+    if depth and limits.max_depth is not None and size.depth > limits.max_depth:
+        raise Rejected.message(_too_deep(limits.max_depth, size.depth))
 
 
 def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode:

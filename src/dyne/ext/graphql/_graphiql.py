@@ -4,6 +4,10 @@ The page asks for its JavaScript and CSS at ``<view path>?graphiql-asset=<name>`
 works wherever the view is routed or mounted, with no other route to register. When the
 files were not fetched (see :mod:`dyne.ext.graphql.assets`), the page loads them from a
 CDN with subresource-integrity hashes instead, and Dyne logs that once.
+
+The page is sent with a Content-Security-Policy: scripts only from the app (or the pinned
+CDN) plus the page's own inline script, which carries a fresh nonce per response; requests
+only to the app; no framing, no forms, no ``<base>``.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import secrets
 
 __all__ = ["ASSET_PARAM", "GraphiQLPage"]
 
@@ -20,6 +25,7 @@ logger = logging.getLogger("dyne.graphql")
 ASSET_PARAM = "graphiql-asset"
 
 _CONTENT_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+_CDN_ORIGIN = "https://cdn.jsdelivr.net"
 _warned = False
 
 
@@ -52,8 +58,24 @@ class GraphiQLPage:
             return None
         return data, _CONTENT_TYPES[name[name.rfind(".") :]]
 
-    def render(self, path: str) -> str:
-        """The HTML page for the view answering at ``path``."""
+    def new_nonce(self) -> str:
+        """A fresh nonce for one response's inline script."""
+        return secrets.token_urlsafe(18)
+
+    def policy(self, nonce: str) -> str:
+        """The Content-Security-Policy for a page rendered with ``nonce``."""
+        cdn = "" if self.local else f" {_CDN_ORIGIN}"
+        # Styles stay 'unsafe-inline': GraphiQL adds <style> elements at run time, and
+        # inline CSS cannot run code.
+        return (
+            f"default-src 'none'; script-src 'self' 'nonce-{nonce}'{cdn}; "
+            f"style-src 'self' 'unsafe-inline'{cdn}; connect-src 'self'; "
+            "img-src 'self' data:; font-src 'self' data:; base-uri 'none'; "
+            "form-action 'none'; frame-ancestors 'none'"
+        )
+
+    def render(self, path: str, nonce: str) -> str:
+        """The HTML page for the view answering at ``path``, its inline script under ``nonce``."""
         links, scripts = [], []
         for asset in self._manifest:
             if self.local:
@@ -69,7 +91,10 @@ class GraphiQLPage:
         # json.dumps quotes the URL for JavaScript; "</" cannot close the script element.
         endpoint = json.dumps(path).replace("</", "<\\/")
         return _PAGE.format(
-            links="\n    ".join(links), scripts="\n    ".join(scripts), endpoint=endpoint
+            links="\n    ".join(links),
+            scripts="\n    ".join(scripts),
+            endpoint=endpoint,
+            nonce=html.escape(nonce, quote=True),
         )
 
 
@@ -97,7 +122,7 @@ _PAGE = """<!doctype html>
   <body>
     <div id="graphiql">Loading GraphiQL…</div>
     {scripts}
-    <script>
+    <script nonce="{nonce}">
       const fetcher = GraphiQL.createFetcher({{ url: {endpoint} }});
       const explorer = GraphiQLPluginExplorer.explorerPlugin();
       ReactDOM.createRoot(document.getElementById("graphiql")).render(

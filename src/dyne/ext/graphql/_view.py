@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
-from dyne.ext.graphql._checks import Limits, Rejected, check
+from dyne.exceptions import HTTPException
 from dyne.ext.graphql._graphiql import ASSET_PARAM, GraphiQLPage
+from dyne.ext.graphql._limits import Limits, Rejected
 from dyne.ext.graphql._schema import BaseSchema
-from dyne.formats import encode_json
+from dyne.formats import JSON_TYPES, decode_json, encode_json
 from dyne.request import Request
 from dyne.response import Response
 
@@ -26,7 +26,8 @@ class GraphQLView:
 
     Clients POST ``application/json`` (``query``, ``variables``, ``operationName``) or
     ``application/graphql``, or GET with ``?query=`` (queries only). A browser's GET gets
-    the GraphiQL page. Every document is checked against the limits before it runs.
+    the GraphiQL page. Every document is checked against the limits before it runs, with
+    each fragment counted as many times as it is spread.
 
     :param app: the application; one app serves one GraphQL backend.
     :param schema: a Dyne schema: ``dyne.ext.graphql.strawberry.Schema`` or
@@ -36,6 +37,8 @@ class GraphQLView:
     :param max_aliases: most aliased fields in a document (None: no limit).
     :param max_tokens: most lexical tokens in a document (None: no limit).
     :param max_length: longest document, in characters (None: no limit).
+    :param max_cost: most fields and directives in a document once its fragments are
+        expanded (None: no limit).
     :param introspection: allow ``__schema`` and ``__type`` queries (default True).
     """
 
@@ -53,12 +56,25 @@ class GraphQLView:
         max_tokens: int | None = 1000,
         max_length: int | None = 100_000,
         introspection: bool = True,
+        max_cost: int | None = 2000,
     ) -> None:
         _check_schema(schema)
+        self.limits = Limits(
+            max_depth=max_depth,
+            max_aliases=max_aliases,
+            max_tokens=max_tokens,
+            max_length=max_length,
+            introspection=introspection,
+            max_cost=max_cost,
+        )
         _claim_backend(app, schema.backend)
+        # Imported here: a backend's Schema exists by now, so graphql-core is installed,
+        # and `from dyne.ext.graphql import GraphQLView` never names the wrong extra.
+        from dyne.ext.graphql._checks import check
+
+        self._check = check
         self.app = app
         self.schema = schema
-        self.limits = Limits(max_depth, max_aliases, max_tokens, max_length, introspection)
         self.page = GraphiQLPage() if graphiql else None
         self._core_schema = schema.core_schema
 
@@ -71,7 +87,7 @@ class GraphQLView:
                 query, variables, operation_name = _from_params(req.params)
             else:
                 query, variables, operation_name = await _from_body(req)
-            checked = check(self._core_schema, query, variables, operation_name, self.limits)
+            checked = self._check(self._core_schema, query, variables, operation_name, self.limits)
             if checked.operation.value != "query" and req.method != "POST":
                 raise Rejected.message(
                     f"A {checked.operation.value} cannot be sent with {req.method}; "
@@ -105,7 +121,9 @@ def _serve_graphiql(page: GraphiQLPage, req: Request, resp: Response) -> bool:
         return True
     if "query" in req.params or not _wants_html(req):
         return False
-    resp.html = page.render(req.url.path)
+    nonce = page.new_nonce()
+    resp.html = page.render(req.url.path, nonce)
+    resp.headers["Content-Security-Policy"] = page.policy(nonce)
     return True
 
 
@@ -128,28 +146,41 @@ def _from_params(params: Any) -> tuple[str, dict[str, Any] | None, str | None]:
     variables = params.get("variables")
     if variables:
         try:
-            variables = json.loads(variables)
-        except ValueError:
-            raise Rejected.message("The 'variables' parameter is not valid JSON.") from None
+            variables = decode_json(variables.encode("utf-8"))
+        except HTTPException:
+            raise Rejected.message(
+                "The 'variables' parameter is not valid JSON (or is nested too deeply); "
+                "send a JSON object."
+            ) from None
     return query, _variables(variables or None), params.get("operationName") or None
 
 
 async def _from_body(req: Request) -> tuple[str, dict[str, Any] | None, str | None]:
+    # Only types a browser cannot send cross-site without a CORS preflight: a form,
+    # text/plain or a body without a Content-Type never reaches a resolver (CSRF).
     mimetype = req.mimetype
-    if mimetype == "application/graphql":
-        query = await req.text
-        if not query.strip():
-            raise Rejected.message("The application/graphql body is empty; send a document.")
-        return query, None, req.params.get("operationName") or None
-    if mimetype not in ("application/json", "") and not mimetype.endswith("+json"):
-        raise Rejected.message(
-            f"Unsupported content type {mimetype!r}; send application/json or application/graphql.",
-            status_code=415,
-        )
     try:
-        payload = json.loads(await req.text)
-    except ValueError as exc:
-        raise Rejected.message(f"The request body is not valid JSON: {exc}.") from None
+        if mimetype == "application/graphql":
+            query = await req.text
+            if not query.strip():
+                raise Rejected.message("The application/graphql body is empty; send a document.")
+            return query, None, req.params.get("operationName") or None
+        if not mimetype:
+            raise Rejected.message(
+                "The request has no Content-Type; send application/json or application/graphql.",
+                status_code=415,
+            )
+        if mimetype not in JSON_TYPES and not mimetype.endswith("+json"):
+            raise Rejected.message(
+                f"Unsupported content type {mimetype!r}; send application/json or "
+                "application/graphql.",
+                status_code=415,
+            )
+        # The core's decoder: the app's body limit (413), malformed or too deeply
+        # nested JSON (400).
+        payload = await req.media("json")
+    except HTTPException as exc:
+        raise Rejected.message(exc.detail, exc.status_code) from None
     if not isinstance(payload, dict):
         raise Rejected.message(
             "The request body must be a JSON object with 'query'; batches are not supported."
