@@ -98,3 +98,34 @@ def test_compile_path_accepts_or_raises_route_error(literal):
         return
     if not compiled.converters:
         assert compiled.regex.fullmatch("/" + literal)
+
+
+_SEGMENT_PATTERNS = ["/s/{a}-{b}.{c}", "/t/{a}{b}", "/u/x{a}-{b}y", "/v/{a}--{b}-{c}"]
+
+
+@pytest.fixture(scope="module")
+def segmented():
+    app = dyne.App(static_dir=None)
+    for index, pattern in enumerate(_SEGMENT_PATTERNS):
+
+        def view(req, resp, **params):
+            resp.media = params
+
+        app.add_route(pattern, view, name=f"segment{index}")
+    yield app
+    app.client.close()
+
+
+@settings(max_examples=150)
+@given(
+    pattern=st.sampled_from(_SEGMENT_PATTERNS),
+    segment=st.text(st.sampled_from(list("ab-.xy")), min_size=1, max_size=14),
+)
+def test_multi_parameter_segment_splits_like_the_regex(segmented, pattern, segment):
+    path = pattern[:3] + segment
+    match = compile_path(pattern).regex.fullmatch(path)
+    response = segmented.client.get(pattern[:3] + quote(segment, safe=""))
+    if match is None or {".", ".."} & set(match.groupdict().values()):
+        assert response.status_code == 404
+    else:
+        assert response.json() == match.groupdict()

@@ -531,3 +531,21 @@ def test_svg_template_is_autoescaped(tmp_path, monkeypatch, name):
     rendered = dyne.App().template(name, label="<script>alert(1)</script>")
     assert "<script>" not in rendered
     assert "&lt;script&gt;" in rendered
+
+
+def test_long_segment_with_several_mixed_parameters_is_404(app, client):
+    @app.route("/m/{a}-{n:int}-{b}")
+    def mixed(req, resp, *, a, n, b):
+        resp.text = b
+
+    assert client.get("/m/a-1-b").text == "b"
+    assert client.get("/m/" + "a-1-" * 300 + "b").status_code == 404
+
+
+def test_long_segment_of_str_parameters_still_matches(app, client):
+    @app.route("/d/{name}-{version}.tar.gz")
+    def archive(req, resp, *, name, version):
+        resp.media = [name, version]
+
+    name = "x-" * 2000
+    assert client.get(f"/d/{name}1.0.tar.gz").json() == [name[:-1], "1.0"]

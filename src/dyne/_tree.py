@@ -7,6 +7,7 @@ A request follows one branch of the tree instead of trying every route, so dispa
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,15 +27,71 @@ class _Leaf:
     by_method: dict[str, Any] = field(default_factory=dict)
 
 
+# Backtracking makes a regex with several parameters side by side cost O(n**k) on a
+# failing segment ("{a}-{b}-{c}.x" against 4,000 dashes: minutes). Segments of ``str``
+# parameters are split in linear time instead; other patterns with several parameters
+# in one segment (or after a ``path``) only look at this many characters.
+MAX_AMBIGUOUS_LENGTH = 1024
+
+_Splitter = Callable[[str], dict[str, str] | None]
+
+
 @dataclass(slots=True)
 class _Dynamic:
-    """A segment holding parameters: matched by ``regex``; ``single`` names the parameter
-    when it fills the whole segment (then no group lookup is needed)."""
+    """A segment holding parameters: matched by ``regex`` (or ``split``, for several
+    parameters); ``single`` names the parameter when it fills the whole segment (then no
+    group lookup is needed)."""
 
     regex: re.Pattern[str]
     converters: dict[str, Converter]
     child: _Node
     single: str | None
+    split: _Splitter | None = None
+
+
+def _splitter(segment: str, regex: re.Pattern[str], converters: dict[str, Converter]) -> _Splitter:
+    """A function giving a multi-parameter segment's raw values, or None when it does not
+    match, with the regex's answer (each parameter as long as the rest allows) and no
+    backtracking."""
+    if any(converter is not CONVERTERS["str"] for converter in converters.values()):
+
+        def bounded(text: str) -> dict[str, str] | None:
+            if len(text) > MAX_AMBIGUOUS_LENGTH:
+                return None
+            match = regex.match(text)
+            return None if match is None else match.groupdict()
+
+        return bounded
+    names = list(converters)
+    literals = PARAMETER_PATTERN.split(segment)[::3]  # text, name, converter, text, ...
+    head, middle, tail = literals[0], literals[1:-1], literals[-1]
+
+    def split(text: str) -> dict[str, str] | None:
+        end = len(text) - len(tail)
+        if end <= len(head) or not text.startswith(head) or not text.endswith(tail):
+            return None
+        # From the right, each literal at its last place that leaves every parameter
+        # after it non-empty: exactly where the greedy regex would settle.
+        starts = [0] * len(middle)
+        bound = end
+        for i in range(len(middle) - 1, -1, -1):
+            if bound <= len(head):
+                return None  # no room left for the parameters before this literal
+            position = text.rfind(middle[i], 0, bound - 1)
+            if position < 0:
+                return None
+            starts[i] = bound = position
+        if bound <= len(head):
+            return None
+        values: dict[str, str] = {}
+        previous = len(head)
+        for i, start in enumerate(starts):
+            values[names[i]] = text[previous:start]
+            previous = start + len(middle[i])
+        values[names[-1]] = text[previous:end]
+        return values
+
+    return split
 
 
 @dataclass(slots=True)
@@ -42,7 +99,9 @@ class _Node:
     static: dict[str, _Node] = field(default_factory=dict)
     dynamic: list[_Dynamic] = field(default_factory=list)
     # patterns whose remaining part holds a ``path`` parameter: matched against the rest
-    tails: list[tuple[re.Pattern[str], dict[str, Converter], _Leaf]] = field(default_factory=list)
+    tails: list[tuple[re.Pattern[str], dict[str, Converter], _Leaf, int | None]] = field(
+        default_factory=list
+    )
     leaf: _Leaf | None = None
 
 
@@ -68,11 +127,12 @@ class Tree:
             segment_compiled = compile_path("/" + segment)
             if any(c is CONVERTERS["path"] for c in segment_compiled.converters.values()):
                 rest = compile_path("/" + "/".join(segments[index:]))
-                for regex, _, existing in node.tails:
+                for regex, _, existing, _ in node.tails:
                     if regex.pattern == rest.regex.pattern:
                         return existing
                 leaf = _Leaf(compiled)
-                node.tails.append((rest.regex, rest.converters, leaf))
+                limit = MAX_AMBIGUOUS_LENGTH if len(rest.converters) > 1 else None
+                node.tails.append((rest.regex, rest.converters, leaf, limit))
                 return leaf
             regex = re.compile(segment_compiled.regex.pattern.replace("^/", "^", 1))
             for dynamic in node.dynamic:
@@ -83,8 +143,10 @@ class Tree:
                 names = list(segment_compiled.converters)
                 whole = len(names) == 1 and PARAMETER_PATTERN.fullmatch(segment) is not None
                 child = _Node()
+                converters = segment_compiled.converters
+                split = _splitter(segment, regex, converters) if len(names) > 1 else None
                 node.dynamic.append(
-                    _Dynamic(regex, segment_compiled.converters, child, names[0] if whole else None)
+                    _Dynamic(regex, converters, child, names[0] if whole else None, split)
                 )
                 node = child
         if node.leaf is None:
@@ -131,17 +193,27 @@ class Tree:
             if found is not None:
                 return found
         for dynamic in node.dynamic:
-            match = dynamic.regex.match(segment)
-            if match is None:
-                continue
+            split = dynamic.split
+            single = dynamic.single
+            if split is None:
+                match = dynamic.regex.match(segment)
+                if match is None:
+                    continue
+                raw_values = None if single is not None else match.groupdict()
+            else:
+                raw_values = split(segment)
+                if raw_values is None:
+                    continue
             try:
-                if dynamic.single is not None:
-                    values = {dynamic.single: dynamic.converters[dynamic.single].convert(segment)}
-                else:
+                if single is not None:
+                    values = {single: dynamic.converters[single].convert(segment)}
+                elif raw_values is not None:
                     values = {
                         name: dynamic.converters[name].convert(raw)
-                        for name, raw in match.groupdict().items()
+                        for name, raw in raw_values.items()
                     }
+                else:
+                    continue
             except ValueError:
                 continue
             found = self._search(
@@ -151,7 +223,9 @@ class Tree:
                 return found
         if node.tails:
             rest = "/" + "/".join(segments[index:])
-            for regex, converters, leaf in node.tails:
+            for regex, converters, leaf, limit in node.tails:
+                if limit is not None and len(rest) > limit:
+                    continue
                 match = regex.match(rest)
                 if match is None:
                     continue
