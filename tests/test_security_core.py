@@ -549,3 +549,32 @@ def test_long_segment_of_str_parameters_still_matches(app, client):
 
     name = "x-" * 2000
     assert client.get(f"/d/{name}1.0.tar.gz").json() == [name[:-1], "1.0"]
+
+
+# -- beyond the list --------------------------------------------------------------------
+
+
+def test_headers_merged_with_ior_are_checked(app, client):
+    @app.route("/")
+    def home(req, resp):
+        resp.headers |= {"X-Note": "a\r\nSet-Cookie: evil=1"}
+
+    assert client.get("/").status_code == 500
+
+
+def test_headers_merged_with_or_are_checked():
+    from dyne.headers import ResponseHeaders
+
+    with pytest.raises(ValueError, match="CR, LF and NUL"):
+        ResponseHeaders() | {"X-Note": "a\nb"}
+
+
+def test_websocket_deeply_nested_json_closes_with_1007(app, client):
+    @app.route("/ws", websocket=True)
+    async def echo(ws):
+        await ws.accept()
+        await ws.send_json(await ws.receive_json())
+
+    with client.websocket_connect("/ws") as ws:
+        ws.send_text("[" * 100_000 + "]" * 100_000)
+        assert ws.receive()["code"] == 1007

@@ -80,6 +80,16 @@ class ResponseHeaders(dict[str, str]):
             for name, value in items:
                 self[name] = value
 
+    # dict's own ``|=`` and ``|`` would store the values unchecked.
+    def __ior__(self, other: Any) -> ResponseHeaders:  # type: ignore[override]
+        self.update(other)
+        return self
+
+    def __or__(self, other: Any) -> ResponseHeaders:  # type: ignore[override]
+        merged = ResponseHeaders(self)
+        merged.update(other)
+        return merged
+
 
 COOKIE_DEFAULTS: dict[str, Any] = {
     "expires": None,

@@ -84,7 +84,8 @@ class WebSocket(_StarletteWebSocket):
         raw: str | bytes = await (self.receive_text() if mode == "text" else self.receive_bytes())
         try:
             return json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            # RecursionError: JSON nested absurdly deep is the client's mistake, not a 1011.
             await self._reject(CLOSE_INVALID_DATA, "The frame is not valid JSON.")
 
     def _require_connected(self) -> None:
