@@ -115,3 +115,19 @@ def test_guard_login_required_options_on_function_view_is_guarded(app):
     response = app.client.options("/fn", headers={"Accept": "application/json"})
     assert response.status_code == 401
     assert ran == []
+
+
+def test_guard_on_request_refusal_answered_with_200_still_ends_the_request(app):
+    manager = LoginManager(app, login_url=None)
+    manager.user_loader(lambda user_id: None)
+
+    @manager.on_failure
+    async def inline_login_page(req, resp, reason):
+        resp.status_code = 200  # some apps show the login form in place
+        resp.text = "please log in"
+
+    effects: list[str] = []
+    _class_view(app, manager.login_required, effects)
+    assert app.client.get("/secret").text == "please log in"
+    app.client.post("/secret")
+    assert effects == []
