@@ -59,6 +59,12 @@ class App(Dispatcher):
     :param gzip: compress responses of at least ``gzip_min_size`` bytes for clients that
         accept gzip.
     :param background_timeout: seconds shutdown waits for running background tasks.
+    :param allowed_hosts: host patterns (``example.com``, ``*.example.com``, ``*``); other
+        ``Host`` values get 400. A pattern that can never match raises ``ValueError``.
+    :param enable_hsts: redirect http to https and send HSTS; needs ``allowed_hosts`` so
+        the redirect only goes to a trusted host.
+    :param cors_params: CORS settings; ``allow_credentials=True`` with any origin (``*``,
+        ``null`` or a catch-all regex) raises ``ValueError``.
     """
 
     def __init__(

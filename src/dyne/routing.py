@@ -90,6 +90,8 @@ class Route(BaseRoute):
     The view is a function ``(req, resp, **params)`` (sync functions run in the thread pool)
     or a class with ``on_get``/``on_post``/... and/or ``on_request`` methods. Without
     ``methods``, a view's own ``methods`` attribute (if any) says what it answers, else GET.
+    A class with ``on_request`` answers every method but OPTIONS (unless it has
+    ``on_options`` or ``methods`` lists it): Dyne answers OPTIONS with ``Allow`` itself.
     """
 
     def __init__(
