@@ -310,6 +310,19 @@ def test_digest_secret_key_from_config(users, tmp_path, monkeypatch):
     assert worker_b.client.get("/greet", headers={"Authorization": header}).status_code == 200
 
 
+def test_digest_short_secret_key_set_later_is_a_logged_500(users, tmp_path, monkeypatch, caplog):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    app, _ = make_app(users, secret_key=None)
+    app.config["SECRET_KEY"] = "short"
+    from dyne.testing import TestClient
+
+    with TestClient(app, raise_server_exceptions=False) as client, caplog.at_level("ERROR"):
+        response = client.get("/greet")
+    assert response.status_code == 500
+    assert "SECRET_KEY is 5 bytes long" in caplog.text
+
+
 def test_digest_without_secret_uses_a_process_key(users, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("SECRET_KEY", raising=False)

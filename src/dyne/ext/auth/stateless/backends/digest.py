@@ -23,6 +23,7 @@ from dyne.ext.auth.stateless.backends.base import (
     split_authorization,
 )
 from dyne.request import Request
+from dyne.sessions import check_secret_key
 
 __all__ = ["DigestAuth"]
 
@@ -138,6 +139,8 @@ class DigestAuth(AuthBackend):
     def _key(self, req: Request) -> bytes:
         app = req.app
         secret = getattr(app, "secret_key", None) or app.config.get("SECRET_KEY")
+        if secret:  # App() checked its own key; one set later in the config is checked here
+            check_secret_key(secret, "SECRET_KEY")
         return _nonces.derive_key(secret, self.realm)
 
     def _check_hooks(self) -> None:
