@@ -48,6 +48,7 @@ def graphene_schema() -> Any:
         child = graphene.Field(graphene.NonNull(lambda: Node))
 
         def resolve_child(self, info):
+            info.context["request"].app.state.calls.append("child")
             return Node(value=self.value + 1)
 
     class Query(graphene.ObjectType):
@@ -100,12 +101,15 @@ def calls() -> list[str]:
 
 @pytest.fixture
 def make_app(tmp_path, monkeypatch, backend: str, calls: list[str]) -> Callable[..., Any]:
-    """``make_app(**view_options)``: an app serving the test schema at /graphql."""
+    """``make_app(app_options=None, **view_options)``: an app serving the test schema.
+
+    ``app_options`` go to ``dyne.App``, the others to the ``GraphQLView`` at /graphql.
+    """
     monkeypatch.chdir(tmp_path)
     from dyne.ext.graphql import GraphQLView
 
-    def make(**options: Any) -> dyne.App:
-        app = dyne.App()
+    def make(app_options: dict[str, Any] | None = None, **options: Any) -> dyne.App:
+        app = dyne.App(**(app_options or {}))
         app.state.calls = calls
         app.add_route("/graphql", GraphQLView(app=app, schema=SCHEMAS[backend](), **options))
         return app

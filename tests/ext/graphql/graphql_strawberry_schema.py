@@ -20,7 +20,8 @@ class Node:
     value: int
 
     @strawberry.field
-    def child(self) -> Node:
+    def child(self, info: strawberry.Info) -> Node:
+        info.context["request"].app.state.calls.append("child")
         return Node(value=self.value + 1)
 
 

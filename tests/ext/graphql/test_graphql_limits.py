@@ -141,7 +141,9 @@ def test_full_introspection_query_passes_the_default_limits(gql):
     assert response.json()["data"]["__schema"]["queryType"]["name"] == "Query"
 
 
-@pytest.mark.parametrize("option", ["max_depth", "max_aliases", "max_tokens", "max_length"])
+@pytest.mark.parametrize(
+    "option", ["max_depth", "max_aliases", "max_tokens", "max_length", "max_cost"]
+)
 def test_invalid_limit_is_a_value_error_at_view_creation(make_client, option):
     with pytest.raises(ValueError, match=option):
         make_client(**{option: -1})
