@@ -3,6 +3,12 @@
 Extensions (validation, auth, ...) wrap endpoints and record what they do with
 :func:`annotate`; the OpenAPI extension reads it back with :func:`meta_of`. Metadata
 is a plain dict stored on the function under ``__dyne_meta__``.
+
+The core also marks every endpoint it registers as a route (:func:`mark_routed`), and
+:func:`wraps`, :func:`annotate` and :func:`append` refuse a routed endpoint: a decorator
+stacked above ``@app.route`` would wrap a function the router never calls, leaving the
+route silently unguarded or unvalidated. The check runs when the decorator does, never
+per request.
 """
 
 from __future__ import annotations
