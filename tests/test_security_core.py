@@ -578,3 +578,66 @@ def test_websocket_deeply_nested_json_closes_with_1007(app, client):
     with client.websocket_connect("/ws") as ws:
         ws.send_text("[" * 100_000 + "]" * 100_000)
         assert ws.receive()["code"] == 1007
+
+
+def _multipart_post(client, part_headers: str):
+    body = (
+        f'--b0\r\n{part_headers}Content-Disposition: form-data; name="f"\r\n\r\nv\r\n--b0--\r\n'
+    ).encode()
+    return client.post(
+        "/form", content=body, headers={"content-type": "multipart/form-data; boundary=b0"}
+    )
+
+
+@pytest.fixture
+def form_app(app):
+    @app.route("/form", methods=["POST"])
+    async def form(req, resp):
+        resp.media = dict(await req.form())
+
+    return app
+
+
+# python-multipart >= 0.0.27 refuses these itself (400); Dyne's own bounds (413) hold for
+# the older releases its dependency range allows.
+def test_multipart_part_with_huge_header_is_refused(form_app, client):
+    response = _multipart_post(client, f"X-Pad: {'a' * 20_000}\r\n")
+    assert response.status_code in (400, 413)
+
+
+def test_multipart_part_with_too_many_headers_is_refused(form_app, client):
+    response = _multipart_post(client, "X-Pad: a\r\n" * 100)
+    assert response.status_code in (400, 413)
+
+
+def test_multipart_part_with_ordinary_headers_is_read(form_app, client):
+    response = _multipart_post(client, "Content-Type: text/plain\r\n")
+    assert response.json() == {"f": "v"}
+
+
+@pytest.fixture
+def unbounded_python_multipart(monkeypatch):
+    """python-multipart as before 0.0.27: no bound on a part's headers."""
+    import functools
+
+    import starlette.formparsers
+
+    module = starlette.formparsers.multipart
+    unbounded = functools.partial(
+        module.MultipartParser, max_header_count=10**6, max_header_size=10**8
+    )
+    monkeypatch.setattr(module, "MultipartParser", unbounded)
+
+
+def test_multipart_huge_part_header_is_413_whatever_python_multipart_does(
+    form_app, client, unbounded_python_multipart
+):
+    response = _multipart_post(client, f"X-Pad: {'a' * 20_000}\r\n")
+    assert response.status_code == 413
+
+
+def test_multipart_many_part_headers_are_413_whatever_python_multipart_does(
+    form_app, client, unbounded_python_multipart
+):
+    response = _multipart_post(client, "X-Pad: a\r\n" * 100)
+    assert response.status_code == 413

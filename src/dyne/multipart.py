@@ -19,7 +19,12 @@ from dyne.exceptions import HTTPException
 if TYPE_CHECKING:
     from dyne.request import Request
 
-__all__ = ["parse_form"]
+__all__ = ["MAX_PART_HEADERS", "MAX_PART_HEADER_SIZE", "parse_form"]
+
+#: The most bytes of headers one multipart part may carry (names and values together).
+MAX_PART_HEADER_SIZE = 16 * 1024
+#: The most headers one multipart part may carry.
+MAX_PART_HEADERS = 32
 
 # RFC 2046 section 5.1.1: 1 to 70 characters from this set, not ending with a space.
 _BOUNDARY = re.compile(rb"[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]")
@@ -46,7 +51,7 @@ async def parse_form(req: Request) -> FormData:
         )
     boundary = _boundary_of(req.headers.get("content-type", ""))
     framing = _Framing()
-    parser = MultiPartParser(
+    parser = _BoundedParser(
         req.headers,
         framing.watch(req.stream()),
         max_files=limits.max_form_files,
@@ -70,6 +75,42 @@ async def parse_form(req: Request) -> FormData:
             "closing delimiter; the body may be truncated.",
         )
     return form
+
+
+class _BoundedParser(MultiPartParser):
+    """Starlette's parser with bounds on each part's headers, which it leaves open (16 MiB
+    of one header, grown by concatenation, or a million tiny headers, fit in a body)."""
+
+    _header_bytes = 0
+    _header_count = 0
+
+    def on_part_begin(self) -> None:
+        super().on_part_begin()
+        self._header_bytes = 0
+        self._header_count = 0
+
+    def _count(self, size: int) -> None:
+        self._header_bytes += size
+        if self._header_bytes > MAX_PART_HEADER_SIZE:
+            raise MultiPartException(
+                f"Part headers exceeded maximum size of {MAX_PART_HEADER_SIZE} bytes."
+            )
+
+    def on_header_field(self, data: bytes, start: int, end: int) -> None:
+        self._count(end - start)
+        super().on_header_field(data, start, end)
+
+    def on_header_value(self, data: bytes, start: int, end: int) -> None:
+        self._count(end - start)
+        super().on_header_value(data, start, end)
+
+    def on_header_end(self) -> None:
+        self._header_count += 1
+        if self._header_count > MAX_PART_HEADERS:
+            raise MultiPartException(
+                f"Too many headers in one part. Maximum number is {MAX_PART_HEADERS}."
+            )
+        super().on_header_end()
 
 
 def _boundary_of(content_type: str) -> bytes:
