@@ -641,3 +641,21 @@ def test_multipart_many_part_headers_are_413_whatever_python_multipart_does(
 ):
     response = _multipart_post(client, "X-Pad: a\r\n" * 100)
     assert response.status_code == 413
+
+
+@pytest.mark.parametrize(
+    "expires", ["x\r\nSet-Cookie: evil=1", "Thu, 01 Jan 2099; Domain=evil.com"]
+)
+def test_cookie_expires_string_cannot_inject(expires):
+    with pytest.raises(ValueError, match="Invalid cookie expires"):
+        dyne.Response().set_cookie("a", "b", expires=expires)
+
+
+def test_cookie_expires_string_in_a_view_is_a_500_without_the_cookie(app, client):
+    @app.route("/")
+    def home(req, resp):
+        resp.set_cookie("a", "b", expires="x\r\nSet-Cookie: evil=1")
+
+    response = client.get("/")
+    assert response.status_code == 500
+    assert "set-cookie" not in response.headers

@@ -105,7 +105,7 @@ COOKIE_DEFAULTS: dict[str, Any] = {
 def cookie_header(key: str, value: str, directives: Mapping[str, Any]) -> bytes:
     """The ``Set-Cookie`` value for ``key=value`` with ``directives``; unsafe input raises
     ``ValueError``."""
-    for name in ("domain", "path", "samesite"):
+    for name in ("domain", "path", "samesite", "expires"):
         directive = directives.get(name)
         if directive is not None and (
             _UNSAFE_VALUE.search(str(directive)) or ";" in str(directive)
@@ -139,7 +139,10 @@ def cookie_header(key: str, value: str, directives: Mapping[str, Any]) -> bytes:
                 f"Invalid cookie samesite {samesite!r}: use 'lax', 'strict' or 'none'."
             )
         morsel["samesite"] = samesite
-    return morsel.OutputString().encode("latin-1")
+    output = morsel.OutputString()
+    if _UNSAFE_VALUE.search(output):  # the last guard: nothing above may let one through
+        raise ValueError(f"Invalid cookie {key!r}: CR, LF and NUL are not allowed.")
+    return output.encode("latin-1")
 
 
 # One pass of a regex: linear however many backslashes a value holds (the standard
