@@ -80,7 +80,14 @@ def graphene_schema() -> Any:
     class Mutation(graphene.ObjectType):
         create_message = CreateMessage.Field()
 
-    return Schema(query=Query, mutation=Mutation)
+    class Subscription(graphene.ObjectType):
+        ticks = graphene.Int()
+
+        async def subscribe_ticks(root, info):
+            info.context["request"].app.state.calls.append("ticks")
+            yield 1
+
+    return Schema(query=Query, mutation=Mutation, subscription=Subscription)
 
 
 SCHEMAS = {"strawberry": strawberry_schema, "graphene": graphene_schema}
@@ -91,6 +98,12 @@ def backend(request: pytest.FixtureRequest) -> str:
     """Each backend's name in turn (skipped when it is not installed)."""
     pytest.importorskip(request.param)
     return request.param
+
+
+@pytest.fixture
+def schema(backend: str) -> Any:
+    """The test schema for ``backend``, built once for the test (apps may share it)."""
+    return SCHEMAS[backend]()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncGenerator
 
 import strawberry
 
@@ -60,6 +61,14 @@ class Mutation:
         return MessageResponse(ok=True, message=f"Message from {name}: {message}")
 
 
+@strawberry.type
+class Subscription:
+    @strawberry.subscription
+    async def ticks(self, info: strawberry.Info) -> AsyncGenerator[int, None]:
+        info.context["request"].app.state.calls.append("ticks")
+        yield 1
+
+
 def schema() -> Schema:
     """A fresh Dyne Strawberry schema."""
-    return Schema(query=Query, mutation=Mutation)
+    return Schema(query=Query, mutation=Mutation, subscription=Subscription)

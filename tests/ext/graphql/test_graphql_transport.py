@@ -115,6 +115,13 @@ def test_mutation_over_head_is_405_and_not_run(gql, calls):
     assert calls == []
 
 
+def test_subscription_over_post_is_400_and_never_subscribes(gql, calls):
+    response = gql.post("/graphql", json={"query": "subscription { ticks }"})
+    assert response.status_code == 400
+    assert "subscriptions" in response.json()["errors"][0]["message"]
+    assert calls == []
+
+
 # -- the GraphiQL page ------------------------------------------------------------------
 
 

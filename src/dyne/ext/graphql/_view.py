@@ -88,6 +88,10 @@ class GraphQLView:
             else:
                 query, variables, operation_name = await _from_body(req)
             checked = self._check(self._core_schema, query, variables, operation_name, self.limits)
+            if checked.operation.value == "subscription":
+                raise Rejected.message(
+                    "GraphQLView does not serve subscriptions; send a query or a mutation."
+                )
             if checked.operation.value != "query" and req.method != "POST":
                 raise Rejected.message(
                     f"A {checked.operation.value} cannot be sent with {req.method}; "
