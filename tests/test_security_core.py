@@ -659,3 +659,12 @@ def test_cookie_expires_string_in_a_view_is_a_500_without_the_cookie(app, client
     response = client.get("/")
     assert response.status_code == 500
     assert "set-cookie" not in response.headers
+
+
+def test_test_client_decodes_the_path_once_as_servers_do(app, client):
+    @app.route("/users/{name}")
+    def user(req, resp, *, name):
+        resp.media = {"name": name, "path": req.path}
+
+    response = client.get("/users/%252e%252e")
+    assert response.json() == {"name": "%2e%2e", "path": "/users/%2e%2e"}

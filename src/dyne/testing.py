@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any, Self
+from urllib.parse import unquote
 
 from starlette.testclient import TestClient as _StarletteTestClient
 
@@ -35,6 +36,9 @@ class TestClient(_StarletteTestClient):
         hooks = self.event_hooks
         hooks["request"] = [self._send_allowed_host, *hooks.get("request", ())]
         self.event_hooks = hooks
+        transport = getattr(self, "_transport", None)
+        if transport is not None and hasattr(transport, "app"):
+            transport.app = _decode_path_once(transport.app)
 
     def _send_allowed_host(self, request: Any) -> None:
         # ";" is the client's own placeholder, never a valid host: with allowed_hosts set,
@@ -73,3 +77,19 @@ class TestClient(_StarletteTestClient):
         super().close()
         if getattr(self.app, "_client", None) is self:
             self.app._client = None
+
+
+def _decode_path_once(app: Any) -> Any:
+    """Give the app the path percent-decoded once, from ``raw_path``, as servers do.
+
+    Starlette's test transport decodes an already decoded path again, so ``/a/%252e%252e``
+    would reach the app as ``/a/..``: a test must see what production sees.
+    """
+
+    async def asgi(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        raw_path = scope.get("raw_path")
+        if raw_path is not None and scope["type"] in ("http", "websocket"):
+            scope = {**scope, "path": unquote(raw_path.decode("latin-1"))}
+        await app(scope, receive, send)
+
+    return asgi
