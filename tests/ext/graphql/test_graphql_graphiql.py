@@ -89,3 +89,16 @@ def test_missing_files_are_logged_once(make_client, tmp_path, monkeypatch, caplo
     warnings = [r for r in caplog.records if r.name == "dyne.graphql"]
     assert len(warnings) == 1
     assert "python -m dyne.ext.graphql.assets" in warnings[0].getMessage()
+
+
+def test_graphiql_endpoint_cannot_break_out_of_the_inline_script(make_app, schema):
+    from dyne.ext.graphql import GraphQLView
+
+    app = make_app()
+    app.add_route("/x<!--</script>", GraphQLView(app=app, schema=schema))
+    with app.client as client:
+        page = client.get("/x%3C!--%3C/script%3E", headers=HTML).text
+    inline = page[page.index("<script nonce=") : page.rindex("</script>")]
+    assert "<!--" not in inline
+    assert "</script" not in inline
+    assert '"/x\\u003c!--\\u003c/script\\u003e"' in inline

@@ -26,6 +26,7 @@ ASSET_PARAM = "graphiql-asset"
 
 _CONTENT_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 _CDN_ORIGIN = "https://cdn.jsdelivr.net"
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 _warned = False
 
 
@@ -88,8 +89,9 @@ class GraphiQLPage:
                 links.append(f'<link rel="stylesheet" href="{url}"{extra}>')
             else:
                 scripts.append(f'<script src="{url}"{extra}></script>')
-        # json.dumps quotes the URL for JavaScript; "</" cannot close the script element.
-        endpoint = json.dumps(path).replace("</", "<\\/")
+        # json.dumps quotes the URL for JavaScript; with <, > and & escaped too, neither
+        # "</script" nor "<!--" can change how the HTML parser reads the script element.
+        endpoint = json.dumps(path).translate(_SCRIPT_SAFE)
         return _PAGE.format(
             links="\n    ".join(links),
             scripts="\n    ".join(scripts),
