@@ -204,10 +204,47 @@ def test_hsts_header_on_https_responses(tmp_path, monkeypatch):
     assert r.headers["strict-transport-security"].startswith("max-age=31536000")
 
 
-def test_hsts_without_allowed_hosts_fails_at_construction(tmp_path, monkeypatch):
+def test_hsts_tour_sample_redirects_to_the_requested_host(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(ValueError, match=r"also pass allowed_hosts=\['example.com'\]"):
+    app = dyne.App(enable_hsts=True)  # the tour's sample, as written
+
+    @app.route("/")
+    def home(req, resp):
+        resp.text = "home"
+
+    r = app.client.get("http://example.com:80/a%2Fb?x=1", follow_redirects=False)
+    assert r.status_code == 307
+    assert r.headers["location"] == "https://example.com/a%2Fb?x=1"
+
+
+def test_hsts_redirect_is_never_stored_by_shared_caches(tmp_path, monkeypatch):
+    app = make_app(tmp_path, monkeypatch, enable_hsts=True)
+    r = app.client.get("http://example.com/", follow_redirects=False)
+    assert r.headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    "host", ["example.com:80@evil.com", "evil.com/x", "a b", "example.com:99999x", ""]
+)
+def test_hsts_redirect_refuses_a_malformed_host(tmp_path, monkeypatch, host):
+    app = make_app(tmp_path, monkeypatch, enable_hsts=True)
+    r = app.client.get("http://example.com/", headers={"host": host}, follow_redirects=False)
+    assert r.status_code == 400
+    assert "location" not in r.headers
+
+
+def test_hsts_without_allowed_hosts_logs_a_warning(tmp_path, monkeypatch, caplog):
+    monkeypatch.chdir(tmp_path)
+    with caplog.at_level("WARNING", logger="dyne"):
         dyne.App(enable_hsts=True)
+    assert "without allowed_hosts" in caplog.text
+
+
+def test_hsts_with_allowed_hosts_refuses_other_hosts_before_redirecting(tmp_path, monkeypatch):
+    app = make_app(tmp_path, monkeypatch, enable_hsts=True, allowed_hosts=["example.com"])
+    r = app.client.get("http://evil.com/", follow_redirects=False)
+    assert r.status_code == 400
+    assert "location" not in r.headers
 
 
 # -- trusted hosts -------------------------------------------------------------------------

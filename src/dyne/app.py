@@ -113,14 +113,19 @@ class App(Dispatcher):
             else list(allowed_hosts)
         )
         self.limits = Limits(max_body_size, max_form_fields, max_form_files, max_part_size)
-        if self.cors_params or self.allowed_hosts is not None or enable_hsts:
+        if self.cors_params or self.allowed_hosts is not None:
             # Mistakes in these settings surface here, not at the first request.
-            from dyne.middleware import check_allowed_hosts, check_hsts, cors_options
+            from dyne.middleware import check_allowed_hosts, cors_options
 
             cors_options(self.cors_params)
             if self.allowed_hosts is not None:
                 check_allowed_hosts(self.allowed_hosts)
-            check_hsts(enable_hsts, self.allowed_hosts)
+        if enable_hsts and self.allowed_hosts is None:
+            logger.warning(
+                "enable_hsts=True without allowed_hosts: the HTTPS redirect goes to whatever "
+                "well-formed Host the client sent (never cached); in production also pass "
+                "allowed_hosts=['example.com'] so requests for other hosts are refused."
+            )
         self.session_max_age = session_max_age
         self.session_https_only = session_https_only
         self.gzip = gzip

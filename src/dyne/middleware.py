@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from starlette.datastructures import MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
-from starlette.middleware.httpsredirect import HTTPSRedirectMiddleware
 
 if TYPE_CHECKING:
     from dyne.app import App
@@ -19,9 +19,9 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_CORS_PARAMS",
     "HSTSMiddleware",
+    "HTTPSRedirectMiddleware",
     "TrustedHostMiddleware",
     "check_allowed_hosts",
-    "check_hsts",
     "client_host",
     "cors_options",
     "host_name",
@@ -78,6 +78,67 @@ def host_name(value: str) -> str | None:
     return match["name"].rstrip(".").lower()
 
 
+class HTTPSRedirectMiddleware:
+    """Redirects ``http://`` and ``ws://`` requests to the same URL on ``https``/``wss``.
+
+    The target host is the request's ``Host``, which the client chooses, so it is only used
+    when well formed (anything else is a 400), and the redirect says ``Cache-Control:
+    no-store`` so no shared cache can keep a redirect made for one client's Host and serve
+    it to others. With ``allowed_hosts`` set, only allowed hosts get this far.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        kind = scope["type"]
+        if kind not in ("http", "websocket") or scope.get("scheme") in ("https", "wss"):
+            await self.app(scope, receive, send)
+            return
+        hosts = [value for name, value in scope["headers"] if name == b"host"]
+        host = hosts[0].decode("latin-1") if len(hosts) == 1 else ""
+        match = _HOST_HEADER.fullmatch(host)
+        if match is None or len(host) > 261:
+            if kind == "websocket":
+                await send({"type": "websocket.close", "code": 1008})
+                return
+            await _plain_response(send, 400, b"Invalid host header")
+            return
+        netloc = match["name"].rstrip(".")
+        if match["port"] not in (None, "80", "443"):
+            netloc += ":" + match["port"]
+        path = scope.get("raw_path") or quote(scope["path"]).encode("ascii")
+        query = scope.get("query_string", b"")
+        scheme = "wss" if kind == "websocket" else "https"
+        location = f"{scheme}://{netloc}".encode("latin-1") + path
+        if query:
+            location += b"?" + query
+        if kind == "websocket":
+            # A handshake cannot follow a redirect: refuse it; the client must use wss://.
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        await _plain_response(
+            send, 307, b"", [(b"location", location), (b"cache-control", b"no-store")]
+        )
+
+
+async def _plain_response(
+    send: Any, status: int, body: bytes, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                *(headers or []),
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(body)).encode("latin-1")),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
 class TrustedHostMiddleware:
     """Answers 400 to requests whose ``Host`` is malformed or not in ``allowed_hosts``.
 
@@ -112,18 +173,7 @@ class TrustedHostMiddleware:
         if kind == "websocket":
             await send({"type": "websocket.close", "code": 1008, "reason": "Invalid host header"})
             return
-        body = b"Invalid host header"
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 400,
-                "headers": [
-                    (b"content-type", b"text/plain; charset=utf-8"),
-                    (b"content-length", str(len(body)).encode("latin-1")),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await _plain_response(send, 400, b"Invalid host header")
 
 
 def check_allowed_hosts(allowed_hosts: Iterable[str]) -> list[str]:
@@ -218,16 +268,6 @@ def cors_options(cors_params: dict[str, Any]) -> dict[str, Any]:
     return options
 
 
-def check_hsts(enable_hsts: bool, allowed_hosts: Iterable[str] | None) -> None:
-    """``ValueError`` when the HTTPS redirect would have no trusted host to redirect to."""
-    if enable_hsts and allowed_hosts is None:
-        raise ValueError(
-            "enable_hsts=True redirects http:// requests to https:// on the request's Host, "
-            "which the client chooses; also pass allowed_hosts=['example.com'] (your host "
-            "names, or ['*'] to trust any) so it only redirects to your own host."
-        )
-
-
 def platform_middleware(app: App) -> list[Callable[[Any], Any]]:
     """The configured middleware for ``app``, innermost first."""
     layers: list[Callable[[Any], Any]] = []
@@ -235,7 +275,6 @@ def platform_middleware(app: App) -> list[Callable[[Any], Any]]:
         options = cors_options(app.cors_params)
         layers.append(lambda inner: CORSMiddleware(inner, **options))
     if app.enable_hsts:
-        check_hsts(app.enable_hsts, app.allowed_hosts)
         layers.append(HSTSMiddleware)
         layers.append(HTTPSRedirectMiddleware)
     if app.allowed_hosts is not None:
