@@ -581,3 +581,92 @@ def test_run_serves_the_example_over_http(tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+# Serving options on `run`, PORT, and --app given a file name
+
+
+def test_run_accepts_serving_options_after_the_command(isolated: Path, served: list[Any]) -> None:
+    write_module(isolated, "app")
+    result = invoke("run", "--host", "0.0.0.0", "--port", "9000", "--reload")
+    assert result.exit_code == 0, result.output
+    options = served[0][1]
+    assert (options["host"], options["port"], options["reload"]) == ("0.0.0.0", 9000, True)
+
+
+def test_run_options_win_over_global_options(isolated: Path, served: list[Any]) -> None:
+    write_module(isolated, "app")
+    result = invoke("--port", "8001", "--debug", "run", "--port", "9000", "--no-reload")
+    assert result.exit_code == 0, result.output
+    assert (served[0][1]["port"], served[0][1]["reload"]) == (9000, False)
+
+
+def test_run_port_out_of_range_is_a_usage_error() -> None:
+    result = invoke("run", "--port", "70000")
+    assert result.exit_code == 2
+    assert "70000" in result.output
+
+
+def test_run_uses_port_from_environment(
+    isolated: Path, served: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_module(isolated, "app")
+    monkeypatch.setenv("PORT", "5055")
+    result = invoke("run")
+    assert result.exit_code == 0, result.output
+    assert served[0][1]["port"] == 5055
+
+
+def test_run_uses_port_from_app_config(
+    isolated: Path, served: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PORT", raising=False)
+    write_module(
+        isolated,
+        "app",
+        "import dyne\napp = dyne.App()\napp.config.set('PORT', 5066)\n",
+    )
+    result = invoke("run")
+    assert result.exit_code == 0, result.output
+    assert served[0][1]["port"] == 5066
+
+
+def test_run_port_option_beats_port_setting(
+    isolated: Path, served: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_module(isolated, "app")
+    monkeypatch.setenv("PORT", "5055")
+    result = invoke("--port", "9000", "run")
+    assert result.exit_code == 0, result.output
+    assert served[0][1]["port"] == 9000
+
+
+def test_run_invalid_port_setting_is_a_usage_error(
+    isolated: Path, served: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_module(isolated, "app")
+    monkeypatch.setenv("PORT", "http")
+    result = invoke("run")
+    assert result.exit_code == 2
+    assert "PORT must be a port number" in result.output
+    assert served == []
+
+
+def test_wrong_app_file_name_suggests_the_module(isolated: Path, served: list[Any]) -> None:
+    write_module(isolated, "helloworld")
+    result = invoke("--app", "helloworld.py", "run")
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "Error: --app takes a module, not a file: 'helloworld.py' is a file name; "
+        "run dyne --app helloworld."
+    )
+    assert served == []
+
+
+def test_wrong_app_file_path_suggests_the_module_and_folder(served: list[Any]) -> None:
+    result = invoke("--app", "examples/helloworld.py:app", "run")
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "Error: --app takes a module, not a file: 'examples/helloworld.py:app' is a file "
+        "name; run dyne --app helloworld from the folder examples."
+    )

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -26,8 +27,27 @@ if TYPE_CHECKING:
 __all__ = ["CliContext", "DyneGroup", "cli", "load_app", "main"]
 
 _PLUGIN_GROUP = "dyne.cli"
+_DEFAULT_PORT = 8000
+_PORT = click.IntRange(0, 65535)
+_PORT_HELP = "Port to bind to.  [default: the app's PORT setting, else 8000]"
+_RELOAD_HELP = "Restart on code changes. Defaults to on with --debug, off otherwise."
 _DEFAULT_APP = "app:app"
 _METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _file_hint(target: str, module: str, attribute: str) -> str | None:
+    """The ``--app`` to use instead when ``target`` names a file (``helloworld.py``)."""
+    if not (module.endswith(".py") or "/" in module or "\\" in module):
+        return None
+    path = PurePath(module.replace("\\", "/"))
+    name = path.stem if path.suffix == ".py" else path.name
+    suggestion = name if attribute == "app" else f"{name}:{attribute}"
+    where = str(path.parent)
+    folder = "" if where in ("", ".") else f" from the folder {where}"
+    return (
+        f"--app takes a module, not a file: '{target}' is a file name; run "
+        f"dyne --app {suggestion}{folder}."
+    )
 
 
 def _split_target(target: str) -> tuple[str, str]:
@@ -35,6 +55,9 @@ def _split_target(target: str) -> tuple[str, str]:
     module, sep, attribute = target.strip().partition(":")
     if not sep:
         attribute = "app"
+    hint = _file_hint(target, module, attribute)
+    if hint is not None:
+        raise click.ClickException(hint)
     parts_ok = all(part.isidentifier() for part in module.split(".")) and all(
         part.isidentifier() for part in attribute.split(".")
     )
@@ -89,7 +112,8 @@ class CliContext:
     app_path: str = _DEFAULT_APP
     debug: bool = False
     host: str = "127.0.0.1"
-    port: int = 8000
+    #: ``--port``; None when not given: ``run`` then uses the app's ``PORT`` setting, else 8000
+    port: int | None = None
     reload: bool = False
 
     @property
@@ -164,18 +188,8 @@ class DyneGroup(click.Group):
     help="Debug log level, reload unless --no-reload, and DEBUG=true in the environment.",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind to.")
-@click.option(
-    "--port",
-    default=8000,
-    show_default=True,
-    type=click.IntRange(0, 65535),
-    help="Port to bind to.",
-)
-@click.option(
-    "--reload/--no-reload",
-    default=None,
-    help="Restart on code changes. Defaults to on with --debug, off otherwise.",
-)
+@click.option("--port", type=_PORT, help=_PORT_HELP)
+@click.option("--reload/--no-reload", default=None, help=_RELOAD_HELP)
 @click.version_option(__version__, "--version", prog_name="dyne", message="%(prog)s %(version)s")
 @click.pass_context
 def cli(
@@ -183,7 +197,7 @@ def cli(
     app_path: str,
     debug: bool,
     host: str,
-    port: int,
+    port: int | None,
     reload: bool | None,
 ) -> None:
     """Run and inspect Dyne applications."""
@@ -202,6 +216,9 @@ def cli(
 
 
 @cli.command("run")
+@click.option("--host", default=None, help="Interface to bind to (same as dyne --host).")
+@click.option("--port", type=_PORT, help="Port to bind to (same as dyne --port).")
+@click.option("--reload/--no-reload", default=None, help="Same as dyne --reload/--no-reload.")
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
@@ -209,8 +226,25 @@ def cli(
     help="Number of worker processes (default: 1, or $WEB_CONCURRENCY).",
 )
 @click.pass_obj
-def _run(obj: CliContext, workers: int | None) -> None:
-    """Serve the application with uvicorn."""
+def _run(
+    obj: CliContext,
+    host: str | None,
+    port: int | None,
+    reload: bool | None,
+    workers: int | None,
+) -> None:
+    """Serve the application with uvicorn.
+
+    The serving options work before or after "run" (dyne --port 9000 run is dyne run
+    --port 9000; after "run" wins). Without --port, the port is the app's PORT setting
+    (environment, .env or config) as for app.run(), else 8000.
+    """
+    if host is not None:
+        obj.host = host
+    if port is not None:
+        obj.port = port
+    if reload is not None:
+        obj.reload = reload
     if obj.reload and workers is not None and workers > 1:
         raise click.UsageError(
             f"--workers {workers} cannot be combined with reload; pass --no-reload "
@@ -220,6 +254,8 @@ def _run(obj: CliContext, workers: int | None) -> None:
     if obj.debug and app.config.env_prefix:
         # An app with env_prefix="DYNE_" looks up DYNE_DEBUG, not DEBUG.
         os.environ[f"{app.config.env_prefix}DEBUG"] = "true"
+    if obj.port is None:
+        obj.port = _app_port(app)
     uvicorn.run(
         obj.import_string,
         host=obj.host,
@@ -228,6 +264,17 @@ def _run(obj: CliContext, workers: int | None) -> None:
         workers=workers,
         log_level=obj.log_level,
     )
+
+
+def _app_port(app: App) -> int:
+    """The app's ``PORT`` setting, read the way ``app.run()`` reads it, else 8000."""
+    try:
+        port = app.config.get("PORT", cast=int, default=_DEFAULT_PORT)
+    except (TypeError, ValueError) as exc:
+        raise click.UsageError(f"PORT must be a port number from 0 to 65535 ({exc}).") from None
+    if not 0 <= port <= 65535:
+        raise click.UsageError(f"PORT must be a port number from 0 to 65535, not {port}.")
+    return int(port)
 
 
 def _describe_endpoint(endpoint: Any) -> str:
