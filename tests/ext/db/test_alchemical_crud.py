@@ -166,3 +166,16 @@ def test_crud_session_not_visible_to_next_request(crud):
     assert client.get("/with").json() == 0
     client.get("/without")
     assert seen == ["No active database session. Did you await req.db?"]
+
+
+@pytest.mark.parametrize("ident", [2**31, 2**63, -(2**63) - 1, str(2**64)])
+def test_crud_get_id_past_the_column_range_is_none(crud, ident):
+    app, Item = crud
+
+    @app.route("/")
+    async def view(req, resp):
+        await req.db
+        resp.media = {"found": await Item.get(ident) is not None}
+
+    response = app.client.get("/")
+    assert (response.status_code, response.json()) == (200, {"found": False})

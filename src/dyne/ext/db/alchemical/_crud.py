@@ -7,7 +7,8 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, Self
 
-from sqlalchemy import inspect, select
+from sqlalchemy import BigInteger, Integer, SmallInteger, inspect, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from dyne.ext.db.alchemical._context import require_session
 
@@ -86,7 +87,33 @@ class CRUDMixin:
             ident = _coerce_key(cls, ident)
         except (TypeError, ValueError):
             return None
+        if not _in_integer_range(cls, ident, _dialect_name(session, cls)):
+            return None  # no row can have it: the database would refuse the number itself
         return await session.get(cls, ident)
+
+
+def _dialect_name(session: Any, model: type) -> str:
+    try:
+        return str(session.get_bind(mapper=inspect(model)).dialect.name)
+    except SQLAlchemyError:  # no bind to ask: assume the widest (64-bit) integers
+        return ""
+
+
+def _in_integer_range(model: type, ident: Any, dialect: str) -> bool:
+    """Whether an integer key fits its column (an id past it is a 404, not a driver error)."""
+    if not isinstance(ident, int) or isinstance(ident, bool):
+        return True
+    keys: tuple[Any, ...] = tuple(inspect(model).primary_key)
+    if len(keys) != 1 or not isinstance(keys[0].type, Integer):
+        return True
+    column_type = keys[0].type
+    if dialect == "sqlite" or isinstance(column_type, BigInteger):
+        bits = 64  # SQLite stores every INTEGER in up to 8 bytes
+    elif isinstance(column_type, SmallInteger):
+        bits = 16
+    else:
+        bits = 32
+    return -(2 ** (bits - 1)) <= ident < 2 ** (bits - 1)
 
 
 def _coerce_key(model: type, ident: Any) -> Any:
