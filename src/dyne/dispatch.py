@@ -199,13 +199,19 @@ class Dispatcher:
             if self.debug:
                 raise exc
             status = 500
-            logger.error(
-                "Unhandled %s while handling %s %s",
-                type(exc).__name__,
-                req.method,
-                req.path,
-                exc_info=exc,
-            )
+            # A handler registered for the exception's class takes it: not an unhandled error.
+            if not any(
+                cls in self._error_handlers
+                for cls in type(exc).__mro__
+                if cls not in (Exception, BaseException)
+            ):
+                logger.error(
+                    "Unhandled %s while handling %s %s",
+                    type(exc).__name__,
+                    req.method,
+                    req.path,
+                    exc_info=exc,
+                )
         resp._set(None, None)
         resp.status_code = status
         resp.mimetype = None

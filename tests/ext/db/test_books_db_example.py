@@ -57,3 +57,17 @@ def test_books_db_missing_book_is_404(store):
     assert store.get("/books/42").status_code == 404
     assert store.patch("/books/42", json={"price": 3}).status_code == 404
     assert store.delete("/books/42").status_code == 404
+
+
+def test_books_db_duplicate_title_is_not_logged_as_unhandled(store, caplog):
+    assert store.post("/books", json={"title": "Dune", "price": 9.5}).status_code == 201
+    with caplog.at_level("ERROR", logger="dyne"):
+        assert store.post("/books", json={"title": "Dune", "price": 1}).status_code == 409
+    assert [r.getMessage() for r in caplog.records if "Unhandled" in r.getMessage()] == []
+
+
+def test_books_db_id_past_the_integer_range_is_404(store):
+    too_big = 2**63
+    assert store.get(f"/books/{too_big}").status_code == 404
+    assert store.patch(f"/books/{too_big}", json={"price": 3}).status_code == 404
+    assert store.delete(f"/books/{too_big}").status_code == 404
