@@ -1,7 +1,8 @@
 """Configuration: an env file, Python objects, casting, required keys and config in routes.
 
 Run it from this folder with ``dyne --app config_app run`` (or ``python config_app.py``) and open
-http://127.0.0.1:8000/status. Try ``DEBUG=false dyne --app config_app run`` to see the
+http://127.0.0.1:5042/status: both serve on the ``PORT`` set below (``PORT=8080 dyne --app
+config_app run`` moves it). Try ``DEBUG=false dyne --app config_app run`` to see the
 environment override the value set in code.
 """
 

@@ -3,12 +3,12 @@ once, and roles.
 
 Run ``python examples/stateless_auth.py``, then try::
 
-    http -a john:password GET http://127.0.0.1:5042/greet
-    http GET http://127.0.0.1:5042/dashboard "Authorization: Bearer secret_key_123"
-    http --auth-type=digest -a john:password GET http://127.0.0.1:5042/digest
-    http -a john:password GET http://127.0.0.1:5042/Hi
-    http -a john:password GET http://127.0.0.1:5042/user-dashboard
-    http -a admin_user:password123 GET http://127.0.0.1:5042/system-settings
+    curl -u john:password http://127.0.0.1:5042/greet
+    curl -H "Authorization: Bearer secret_key_123" http://127.0.0.1:5042/dashboard
+    curl --digest -u john:password http://127.0.0.1:5042/digest
+    curl -u john:password http://127.0.0.1:5042/Hi
+    curl -u john:password http://127.0.0.1:5042/user-dashboard
+    curl -u admin_user:password123 http://127.0.0.1:5042/system-settings
 
 Set ``SECRET_KEY`` so every worker accepts the others' Digest nonces.
 """
