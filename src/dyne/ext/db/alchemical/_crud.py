@@ -39,7 +39,7 @@ class CRUDMixin:
     async def patch(self, **changes: Any) -> Self:
         """Set the given attributes that the model has (others are ignored), flush, return self."""
         session = require_session()
-        known = inspect(type(self)).attrs.keys()
+        known = inspect(type(self), raiseerr=True).attrs.keys()
         for name, value in changes.items():
             if name in known:
                 setattr(self, name, value)
@@ -103,7 +103,7 @@ def _in_integer_range(model: type, ident: Any, dialect: str) -> bool:
     """Whether an integer key fits its column (an id past it is a 404, not a driver error)."""
     if not isinstance(ident, int) or isinstance(ident, bool):
         return True
-    keys: tuple[Any, ...] = tuple(inspect(model).primary_key)
+    keys: tuple[Any, ...] = tuple(inspect(model, raiseerr=True).primary_key)
     if len(keys) != 1 or not isinstance(keys[0].type, Integer):
         return True
     column_type = keys[0].type
@@ -119,7 +119,7 @@ def _in_integer_range(model: type, ident: Any, dialect: str) -> bool:
 def _coerce_key(model: type, ident: Any) -> Any:
     if not isinstance(ident, str):
         return ident
-    keys: tuple[Any, ...] = tuple(inspect(model).primary_key)
+    keys: tuple[Any, ...] = tuple(inspect(model, raiseerr=True).primary_key)
     if len(keys) != 1:
         return ident
     try:
