@@ -28,6 +28,7 @@ EXTRAS = {
     "sqlalchemy",
     "full",
     "test",
+    "docs",
 }
 LICENSES = ["LICENSE", "NOTICE"] + [f"LICENSES/{p.name}" for p in (ROOT / "LICENSES").glob("*.txt")]
 SDIST_TOP = {

@@ -25,20 +25,42 @@ def _name(requirement: str) -> str:
     return re.sub(r"[-_.]+", "-", re.split(r"[\[<>=!~; ]", requirement, maxsplit=1)[0]).lower()
 
 
+# Tool extras: not what a user's app runs on.
+_TOOL_EXTRAS = {"test", "docs"}
+
+
+def _project() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+
+def _expand(requirements: list[str], project: dict) -> list[str]:
+    """Replace ``dyne[extra,...]`` self-references with those extras' requirements."""
+    out: list[str] = []
+    for requirement in requirements:
+        match = re.fullmatch(r"\s*dyne\[([^\]]+)\]\s*", requirement)
+        if match is None:
+            out.append(requirement)
+            continue
+        for extra in match.group(1).split(","):
+            out += _expand(project["optional-dependencies"][extra.strip()], project)
+    return out
+
+
 def direct_names() -> set[str]:
-    """Every package pyproject.toml depends on by name, outside the test extra."""
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    """Every package pyproject.toml depends on by name, outside the tool extras."""
+    project = _project()
     requirements = list(project["dependencies"])
     for extra, items in project["optional-dependencies"].items():
-        if extra != "test":
-            requirements += items
+        if extra not in _TOOL_EXTRAS:
+            requirements += _expand(items, project)
     return {_name(r) for r in requirements} - {_name(project["name"])}
 
 
 def test_tools() -> list[str]:
-    """The test extra, less the benchmark-only FastAPI."""
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    return [r for r in project["optional-dependencies"]["test"] if _name(r) != "fastapi"]
+    """The test extra (self-references expanded), less the benchmark-only FastAPI."""
+    project = _project()
+    tools = _expand(project["optional-dependencies"]["test"], project)
+    return [r for r in tools if _name(r) != "fastapi"]
 
 
 def main() -> int:
