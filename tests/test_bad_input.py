@@ -65,7 +65,35 @@ def test_json_error_message_says_what_is_wrong(media_app, client):
     assert response.text.startswith("The request body is not valid JSON")
 
 
+@pytest.mark.parametrize(
+    "body",
+    [b'{"price": NaN}', b'{"price": Infinity}', b"[-Infinity]", b'{"price": 1e400}', b"-1e999"],
+    ids=["nan", "infinity", "minus-infinity", "overflow", "top-level-overflow"],
+)
+def test_json_non_finite_number_is_400(media_app, client, body):
+    response = post(client, "/media", body, "application/json")
+    assert response.status_code == 400
+    assert "finite number" in response.text
+
+
+def test_json_largest_finite_number_decodes(media_app, client):
+    response = post(client, "/media", b"[1.7976931348623157e308]", "application/json")
+    assert response.json() == {"got": [1.7976931348623157e308]}
+
+
 # -- YAML ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [".inf", "-.Inf", ".NaN", "1.0e+400"])
+def test_yaml_non_finite_number_is_400(media_app, client, value):
+    response = post(client, "/media", f"price: {value}\n".encode(), "application/x-yaml")
+    assert response.status_code == 400
+    assert "finite number" in response.text
+
+
+def test_yaml_quoted_inf_stays_a_string(media_app, client):
+    response = post(client, "/media", b'price: ".inf"\n', "application/x-yaml")
+    assert response.json() == {"got": {"price": ".inf"}}
 
 
 def test_yaml_malformed_is_400(media_app, client):

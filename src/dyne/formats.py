@@ -11,6 +11,7 @@ import datetime
 import decimal
 import enum
 import json
+import math
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -69,12 +70,42 @@ def encode_yaml(value: Any) -> bytes:
     return yaml.safe_dump(plain, allow_unicode=True, sort_keys=False).encode("utf-8")
 
 
+class _NonFinite(ValueError):
+    """A number JSON cannot carry: ``NaN``, ``Infinity`` or a literal past the float range."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NonFinite(
+        f"The request body contains {name}, which is not a JSON number; send a finite number."
+    )
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NonFinite(
+            f"The number {text[:64]} in the request body is too large to be a JSON number; "
+            "send a finite number."
+        )
+    return value
+
+
+_loads = json.JSONDecoder(parse_float=_finite_float, parse_constant=_refuse_constant).decode
+
+
 def decode_json(body: bytes) -> Any:
-    """Decode a JSON request body; malformed, non-UTF-8 or absurd input is a 400."""
+    """Decode a JSON request body; malformed, non-UTF-8 or absurd input is a 400.
+
+    JSON has no ``NaN`` or ``Infinity``: those words, and a number too large for a float
+    (``1e400``), are a 400 too, so a decoded body never holds a number no JSON response
+    could carry back.
+    """
     if not body:
         raise HTTPException(400, "The request body is empty; expected a JSON document.")
     try:
-        return json.loads(body.decode("utf-8"))
+        return _loads(body.decode("utf-8"))
+    except _NonFinite as exc:
+        raise HTTPException(400, str(exc)) from None
     except UnicodeDecodeError:
         raise HTTPException(400, "The request body is not valid UTF-8.") from None
     except RecursionError:
@@ -95,9 +126,25 @@ class _NoAliasLoader(yaml.SafeLoader):
             )
         return super().compose_node(parent, index)
 
+    def construct_finite_float(self, node: Any) -> float:
+        """A YAML float, refusing ``.inf``, ``.nan`` and literals past the float range."""
+        value: float = self.construct_yaml_float(node)
+        if not math.isfinite(value):
+            raise _NonFinite(
+                f"The request body contains {node.value[:64]!r}, which is not a finite "
+                "number; send a finite number."
+            )
+        return value
+
+
+_NoAliasLoader.add_constructor("tag:yaml.org,2002:float", _NoAliasLoader.construct_finite_float)
+
 
 def decode_yaml(body: bytes) -> Any:
-    """Decode a YAML request body safely: one document, no tags that build objects, no aliases."""
+    """Decode a YAML request body safely: one document, no tags that build objects, no aliases.
+
+    ``.inf``, ``.nan`` and floats past the float range are a 400, as in JSON bodies.
+    """
     if not body:
         raise HTTPException(400, "The request body is empty; expected a YAML document.")
     try:
@@ -107,6 +154,8 @@ def decode_yaml(body: bytes) -> Any:
             return loader.get_single_data()
         finally:
             loader.dispose()
+    except _NonFinite as exc:
+        raise HTTPException(400, str(exc)) from None
     except UnicodeDecodeError:
         raise HTTPException(400, "The request body is not valid UTF-8.") from None
     except RecursionError:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import types
 import typing
 from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic_core import InitErrorDetails
 
 from dyne import formats
 from dyne.ext.io._adapter import parameters_from_json_schema
@@ -38,6 +40,9 @@ class PydanticAdapter:
         self._validate_json = schema.model_validate_json
         self._one: TypeAdapter[Any] = TypeAdapter(schema)
         self._list: TypeAdapter[Any] = TypeAdapter(list[schema])
+        # pydantic lets inf and nan into float fields ("inf" in a form, 1e400 in JSON):
+        # numbers no JSON response can carry. Refused unless the model says otherwise.
+        self._finite = "allow_inf_nan" not in schema.model_config
 
     def __repr__(self) -> str:
         return f"PydanticAdapter({self.name})"
@@ -45,20 +50,39 @@ class PydanticAdapter:
     # -- working half ----------------------------------------------------------------
 
     def load(self, data: Any) -> Any:
-        """Validate plain data and return it as a dict of field names."""
-        return self._validate(data).model_dump()
+        """Validate plain data and return it as a dict of field names.
+
+        A float that is not finite (``inf``, ``nan``) is refused unless the model's
+        config sets ``allow_inf_nan`` explicitly.
+        """
+        loaded = self._validate(data).model_dump()
+        if self._finite:
+            self._refuse_non_finite(loaded)
+        return loaded
 
     def load_json(self, body: bytes) -> Any:
         """Validate a JSON body straight from bytes (pydantic's fast path)."""
         try:
-            return self._validate_json(body).model_dump()
+            loaded = self._validate_json(body).model_dump()
         except ValidationError as exc:
             if any(error["type"] != "json_invalid" for error in exc.errors()):
                 raise
-        # Not JSON for pydantic: let the core decode it, so a malformed body gets the same
-        # 400 message as everywhere else (and one pydantic's parser refuses but the
-        # standard one reads is still validated).
+        else:
+            problems: list[InitErrorDetails] = []
+            _find_non_finite(loaded, (), problems)
+            if not problems:
+                return loaded
+        # Not JSON for pydantic, or a number that JSON cannot carry (pydantic's parser
+        # reads NaN, Infinity and 1e400): let the core decode it, so the body gets the same
+        # 400 as everywhere else (and one pydantic's parser refuses but the standard one
+        # reads, or "inf" in a string, is still validated).
         return self.load(formats.decode_json(body))
+
+    def _refuse_non_finite(self, loaded: Any) -> None:
+        problems: list[InitErrorDetails] = []
+        _find_non_finite(loaded, (), problems)
+        if problems:
+            raise ValidationError.from_exception_data(self.name, problems)
 
     def dump(self, obj: Any, *, many: bool = False) -> Any:
         """Serialize one object (dict, model, object with attributes) or a list of them."""
@@ -97,6 +121,18 @@ class PydanticAdapter:
     def has_file(self) -> bool:
         """Whether a field (or a nested model's field) is a :class:`FileField`."""
         return _has_file(self.schema, set())
+
+
+def _find_non_finite(value: Any, loc: tuple[Any, ...], out: list[InitErrorDetails]) -> None:
+    if type(value) is float:
+        if not math.isfinite(value):
+            out.append({"type": "finite_number", "loc": loc, "input": value})
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _find_non_finite(item, (*loc, key), out)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for index, item in enumerate(value):
+            _find_non_finite(item, (*loc, index), out)
 
 
 def _annotation_parts(annotation: Any) -> list[Any]:
