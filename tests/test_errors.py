@@ -193,6 +193,44 @@ def test_debug_mode_still_handles_abort(tmp_path, monkeypatch):
     app.client.close()
 
 
+def test_debug_mode_runs_handler_for_exception_class(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = dyne.App(debug=True)
+
+    class Conflict(Exception):
+        pass
+
+    @app.error_handler(Conflict)
+    async def conflict(req, resp, exc):
+        resp.status_code = 409
+        resp.media = {"error": "conflict"}
+
+    @app.route("/clash")
+    async def clash(req, resp):
+        raise Conflict()
+
+    response = app.client.get("/clash")
+    assert (response.status_code, response.json()) == (409, {"error": "conflict"})
+    app.client.close()
+
+
+def test_debug_mode_runs_handler_for_a_base_class(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = dyne.App(debug=True)
+
+    @app.error_handler(LookupError)
+    async def missing(req, resp, exc):
+        resp.status_code = 404
+        resp.text = "missing"
+
+    @app.route("/key")
+    async def key(req, resp):
+        raise KeyError("k")
+
+    assert app.client.get("/key").text == "missing"
+    app.client.close()
+
+
 def test_error_in_user_middleware_is_plain_500(app):
     class Broken:
         def __init__(self, app):

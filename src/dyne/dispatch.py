@@ -106,13 +106,15 @@ class Dispatcher:
         try:
             try:
                 await self._handle(req, resp)
+                # Rendered before the finalizers run, so a response that cannot be encoded
+                # reaches them as the error it is (a transaction rolls back, not commits).
+                prepared = resp.prepare()
             except BaseException as exc:
                 if req._finalizers:
                     await self._finalize(req, resp, exc)
                 raise
             if req._finalizers:
                 await self._finalize(req, resp, None)
-            prepared = resp.prepare()
         except ClientDisconnect:
             return
         except _MountedApp as mounted:
@@ -196,15 +198,17 @@ class Dispatcher:
         if isinstance(exc, HTTPException | StarletteHTTPException):
             status = exc.status_code
         else:
-            if self.debug:
-                raise exc
             status = 500
-            # A handler registered for the exception's class takes it: not an unhandled error.
+            # A handler registered for the exception's class takes it: not an unhandled
+            # error, and answered the same way in debug mode (debug only changes what an
+            # unhandled error shows).
             if not any(
                 cls in self._error_handlers
                 for cls in type(exc).__mro__
                 if cls not in (Exception, BaseException)
             ):
+                if self.debug:
+                    raise exc
                 logger.error(
                     "Unhandled %s while handling %s %s",
                     type(exc).__name__,

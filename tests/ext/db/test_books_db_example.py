@@ -71,3 +71,52 @@ def test_books_db_id_past_the_integer_range_is_404(store):
     assert store.get(f"/books/{too_big}").status_code == 404
     assert store.patch(f"/books/{too_big}", json={"price": 3}).status_code == 404
     assert store.delete(f"/books/{too_big}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b'{"title": "Dune", "price": 1e400}', "application/json"),
+        (b'{"title": "Dune", "price": Infinity}', "application/json"),
+        (b'{"title": "Dune", "price": "inf"}', "application/json"),
+        (b"title=Dune&price=inf", "application/x-www-form-urlencoded"),
+        (b"title: Dune\nprice: .inf\n", "application/x-yaml"),
+    ],
+    ids=["json-1e400", "json-Infinity", "json-str-inf", "form-inf", "yaml-inf"],
+)
+def test_books_db_non_finite_price_is_400_and_list_still_works(store, body, content_type):
+    response = store.post("/books", content=body, headers={"Content-Type": content_type})
+    assert response.status_code == 400
+    listed = store.get("/books")
+    assert (listed.status_code, listed.json()) == (200, [])
+
+
+@pytest.fixture
+def example(database, tmp_path, monkeypatch):
+    """The example module itself, imported fresh (to add a route to its app)."""
+    monkeypatch.chdir(tmp_path)
+    spec = importlib.util.spec_from_file_location("example_books_db_module", EXAMPLE)
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, module)
+    spec.loader.exec_module(module)
+    yield module
+    module.app.client.close()
+
+
+def test_books_db_unencodable_response_leaves_no_row(example):
+    @example.app.route("/broken", methods=["POST"])
+    @example.db.transaction
+    async def broken(req, resp):
+        await example.Book.create(title="Written", price=1.0)
+        resp.media = {"price": float("nan")}  # JSON cannot carry it: encoding fails
+
+    client = example.app.client
+    assert client.post("/broken").status_code == 500
+    listed = client.get("/books")
+    assert (listed.status_code, listed.json()) == (200, [])
+
+
+def test_books_db_transaction_commits_before_the_response_is_sent(example):
+    created = example.app.client.post("/books", json={"title": "Dune", "price": 9.5})
+    assert created.status_code == 201
+    assert example.app.client.get(f"/books/{created.json()['id']}").status_code == 200

@@ -17,6 +17,7 @@ from dyne.ext.db.alchemical._context import activate, active_session, deactivate
 from dyne.ext.db.alchemical._engine import guard
 from dyne.ext.db.alchemical._settings import read_settings, require_driver
 from dyne.request import Request
+from dyne.response import Response
 
 __all__ = ["Alchemical"]
 
@@ -28,6 +29,9 @@ F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 # session.info (so nested decorated calls join the outermost one).
 _STATE_KEY = "dyne_alchemical_session"
 _DEPTH_KEY = "dyne.transaction_depth"
+# Set in session.info when a view's transaction succeeded: the request commits it once the
+# response is rendered (see _end_request).
+_PENDING_KEY = "dyne.commit_pending"
 # Left in req.state once the session is closed: the request's finalizers have run, so a new
 # session would never be closed.
 _FINISHED = "finished"
@@ -142,10 +146,13 @@ class Alchemical(_Alchemical):
     async def _end_request(self, req: Request, resp: Any, exc: BaseException | None) -> None:
         session: AsyncSession = getattr(req.state, _STATE_KEY)
         setattr(req.state, _STATE_KEY, _FINISHED)
+        pending = session.info.pop(_PENDING_KEY, False)
         try:
             if exc is not None:
                 await _rollback(session)
-            elif self.autocommit and resp.status_code < 400 and session.in_transaction():
+            elif pending or (
+                self.autocommit and resp.status_code < 400 and session.in_transaction()
+            ):
                 await session.commit()
         finally:
             try:
@@ -162,6 +169,11 @@ class Alchemical(_Alchemical):
         arguments (else the active one, else a session of its own, closed afterwards).
         Inside another ``@db.transaction`` (or a transaction begun explicitly) it joins that
         transaction and leaves the commit to it.
+
+        Around a view (called with the request and its response), the work is flushed when
+        the view returns and committed once the response has been rendered, just before
+        it is sent: a response that cannot be encoded rolls the transaction back, so a
+        failed request never leaves a committed write behind.
         """
         if not inspect.iscoroutinefunction(func):
             name = getattr(func, "__qualname__", repr(func))
@@ -181,7 +193,13 @@ class Alchemical(_Alchemical):
                 session.info[_DEPTH_KEY] = 1
                 try:
                     result = await func(*args, **kwargs)
-                    await session.commit()
+                    if not owned and _is_view_call(args, kwargs):
+                        # A view: commit once its response is rendered (the request's
+                        # finalizer), so a response that cannot be encoded rolls back.
+                        await session.flush()
+                        session.info[_PENDING_KEY] = True
+                    else:
+                        await session.commit()
                 except BaseException:
                     await _rollback(session)
                     raise
@@ -244,8 +262,17 @@ def _find_request(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Request | No
     return None
 
 
+def _is_view_call(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    """Whether the call carries the request's Response: a view, whose transaction ends
+    with the request (a helper called with only the request commits when it returns)."""
+    values = (*args, *kwargs.values())
+    return any(isinstance(value, Request) for value in values) and any(
+        isinstance(value, Response) for value in values
+    )
+
+
 def _in_transaction(session: AsyncSession) -> bool:
-    if session.info.get(_DEPTH_KEY):
+    if session.info.get(_DEPTH_KEY) or session.info.get(_PENDING_KEY):
         return True
     # An explicit session.begin() (by middleware or an outer helper) is a boundary we join;
     # the transaction SQLAlchemy begins by itself on first use is not.
