@@ -91,13 +91,18 @@ async def login(req, resp):
     message = "Please log in."
     if req.method == "POST":
         form = await req.form()
-        username = form.get("username", "")
-        user = next((u for u in USERS.values() if u.username == username), None)
-        if user is not None and user.check_password(form.get("password", "")):
-            remember = form.get("remember") == "yes"
-            await auth.login(req, resp, user, remember_me=remember, redirect_url="/dashboard")
-            return
-        message = "Wrong username or password."
+        username, password = form.get("username", ""), form.get("password", "")
+        # Validate before use: a file part (or anything but text) is the client's mistake.
+        if not isinstance(username, str) or not isinstance(password, str):
+            resp.status_code = 400
+            message = "Send the username and password as text form fields."
+        else:
+            user = next((u for u in USERS.values() if u.username == username), None)
+            if user is not None and user.check_password(password):
+                remember = form.get("remember") == "yes"
+                await auth.login(req, resp, user, remember_me=remember, redirect_url="/dashboard")
+                return
+            message = "Wrong username or password."
     resp.html = LOGIN_FORM.format(message=escape(message))
 
 

@@ -19,7 +19,8 @@ app = dyne.App(secret_key=os.environ.get("SECRET_KEY"))
 @app.route("/login", methods=["POST"])
 async def login(req, resp):
     form = await req.media()
-    username = str(form.get("username", "")).strip()
+    username = form.get("username") if isinstance(form, dict) else None
+    username = username.strip() if isinstance(username, str) else ""
     if not username:
         resp.status_code = 400
         resp.media = {"error": "username is required"}

@@ -29,3 +29,26 @@ def test_example_has_a_test_that_runs_it(name):
         or name == "helloworld"
     )
     assert mentioned, f"examples/{name}.py is not exercised by any test"
+
+
+def test_session_auth_example_password_as_file_part_is_400(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SECRET_KEY", "examples-test-secret-key-0123456789abcdef")
+    client = load_example("session_auth").app.client
+    response = client.post(
+        "/login",
+        data={"username": "john"},
+        files={"password": ("password.txt", b"password", "text/plain")},
+    )
+    assert response.status_code == 400
+    assert "text form fields" in response.text
+    client.close()
+
+
+@pytest.mark.parametrize("body", [[1, 2], "just text", {"username": ["a"]}])
+def test_sessions_example_login_without_a_username_object_is_400(monkeypatch, tmp_path, body):
+    monkeypatch.chdir(tmp_path)
+    client = load_example("sessions").app.client
+    response = client.post("/login", json=body)
+    assert (response.status_code, response.json()) == (400, {"error": "username is required"})
+    client.close()
