@@ -1,0 +1,220 @@
+"""Every Python block in ``docs/`` (and ``README.md``) runs, or says why it cannot.
+
+A page is read as a reader pastes it: its Python blocks run in order in one namespace,
+so a block may use what an earlier block of the same page defined (``app`` from the
+first block, a schema from the one before). The test of a block runs every earlier
+runnable block of its page, then the block itself, in an empty temporary directory, as a
+module named ``docs_sample`` (so ``if __name__ == "__main__": app.run()`` does not
+serve). Top-level ``await`` is allowed. The ``test_*`` functions a block defines that take
+no arguments are called, as pytest would. When the namespace ends with an ``app`` (a
+``dyne.App``), its test client is opened and closed, so its startup and shutdown events
+run too.
+
+A page talks to this runner with an HTML comment on the line just before a fence (blank
+lines in between are allowed; the comment does not show on the site):
+
+``<!-- not-runnable: REASON -->``
+    The block is not run, and later blocks do not see it; its test is skipped with
+    REASON, which must not be empty. For the lines of a view's body shown alone, a
+    decorator line, code that needs a server the suite does not provide, the two
+    alternatives of an either/or.
+
+``<!-- new-program -->``
+    The block starts afresh: it, and the blocks after it, do not see the blocks before
+    it. For a page that shows several independent programs.
+
+``<!-- output -->``
+    On a ``text`` (or unlabelled) fence right after a Python block: what the Python
+    block prints. The test compares the block's standard output with it.
+
+Any other comment before a fence is ordinary Markdown and means nothing here. A line
+``--8<-- "path/from/the/repository.py"`` (pymdownx.snippets, as the tutorial uses it) is
+replaced by that file, on the site and here alike.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import contextlib
+import importlib.util
+import inspect
+import io
+import os
+import re
+import sys
+import types
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from support import forgetting_models
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+
+FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<ticks>`{3,}|~{3,})\s*(?P<info>[^`\s]*)[^`]*$")
+MARKER = re.compile(
+    r"^\s*<!--\s*(?P<kind>not-runnable|new-program|output)\s*(?::(?P<arg>.*?))?-->\s*$"
+)
+SNIPPET = re.compile(r'^--8<-- "(?P<path>[^"]+)"$', re.MULTILINE)
+PYTHON_LANGS = {"python", "py", "python3"}
+OUTPUT_LANGS = {"", "text", "console", "output"}
+
+
+@dataclass
+class Block:
+    """One fenced code block of a Markdown page."""
+
+    page: Path
+    line: int
+    lang: str
+    code: str
+    marker: str | None = None
+    reason: str = ""
+    chain: list[Block] = field(default_factory=list)
+    output: str | None = None
+
+    @property
+    def id(self) -> str:
+        """A test id: the page, relative to the repository, and the fence's line."""
+        return f"{self.page.relative_to(ROOT).as_posix()}:{self.line}"
+
+
+def read_snippet(path: str) -> str:
+    """The file a ``--8<--`` line includes, relative to the repository."""
+    return (ROOT / path).read_text(encoding="utf-8").rstrip("\n")
+
+
+def parse_blocks(page: Path) -> list[Block]:
+    """Every fenced block of ``page``, with the marker comment placed before it."""
+    lines = page.read_text(encoding="utf-8").splitlines()
+    blocks: list[Block] = []
+    i = 0
+    while i < len(lines):
+        match = FENCE.match(lines[i])
+        if match is None:
+            i += 1
+            continue
+        indent, ticks, lang = match["indent"], match["ticks"], match["info"].lower()
+        body: list[str] = []
+        j = i + 1
+        while j < len(lines) and not (
+            lines[j].strip().startswith(ticks) and lines[j].strip().strip(ticks[0]) == ""
+        ):
+            line = lines[j]
+            body.append(line[len(indent) :] if line.startswith(indent) else line.lstrip())
+            j += 1
+        code = SNIPPET.sub(
+            lambda m: (ROOT / m["path"]).read_text(encoding="utf-8"), "\n".join(body)
+        )
+        block = Block(page=page, line=i + 1, lang=lang, code=code + "\n")
+        k = i - 1
+        while k >= 0 and not lines[k].strip():
+            k -= 1
+        if k >= 0 and (marker := MARKER.match(lines[k])):
+            block.marker = marker["kind"]
+            block.reason = (marker["arg"] or "").strip()
+        blocks.append(block)
+        i = j + 1
+    return blocks
+
+
+def collect() -> list[Block]:
+    """The Python blocks of every page, each knowing its chain and expected output."""
+    pages = [*sorted(DOCS.rglob("*.md")), ROOT / "README.md"]
+    collected: list[Block] = []
+    for page in pages:
+        previous: Block | None = None
+        program: list[Block] = []
+        blocks = parse_blocks(page)
+        for index, block in enumerate(blocks):
+            if block.lang not in PYTHON_LANGS:
+                if block.marker == "output" and previous is not None:
+                    previous.output = block.code
+                continue
+            if block.marker == "new-program":
+                program = []
+            block.chain = list(program)
+            if block.marker != "not-runnable":
+                program.append(block)
+            following = blocks[index + 1] if index + 1 < len(blocks) else None
+            if (
+                following is not None
+                and following.marker == "output"
+                and following.lang in OUTPUT_LANGS
+            ):
+                block.output = following.code
+            collected.append(block)
+            previous = block
+    return collected
+
+
+BLOCKS = collect()
+
+
+def run_source(code: str, namespace: dict, filename: str) -> None:
+    """Run ``code`` in ``namespace``; top-level ``await`` runs in a fresh event loop."""
+    compiled = compile(code, filename, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    result = eval(compiled, namespace)
+    if inspect.iscoroutine(result):
+        asyncio.run(result)
+
+
+@pytest.fixture
+def isolated(tmp_path, monkeypatch):
+    """An empty working directory and an environment and ``sys.path`` restored after."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(os, "environ", os.environ.copy())
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
+    modules = set(sys.modules)
+    # Pages define the same SQLAlchemy models in several tests: unmap them after each.
+    has_sqlalchemy = importlib.util.find_spec("sqlalchemy") is not None
+    with forgetting_models() if has_sqlalchemy else contextlib.nullcontext():
+        yield tmp_path
+    for name in set(sys.modules) - modules:
+        origin = getattr(sys.modules[name], "__file__", None) or ""
+        if origin.startswith(str(tmp_path)):
+            del sys.modules[name]
+
+
+def test_docs_samples_found():
+    assert len(BLOCKS) > 40, [b.id for b in BLOCKS]
+
+
+def test_docs_samples_markers_are_well_formed():
+    problems = [b.id for b in BLOCKS if b.marker == "not-runnable" and not b.reason]
+    assert problems == [], "these blocks carry a not-runnable marker without a reason"
+
+
+@pytest.mark.parametrize("block", BLOCKS, ids=lambda b: b.id)
+def test_docs_sample_runs(block: Block, isolated, monkeypatch):
+    if block.marker == "not-runnable":
+        pytest.skip(block.reason)
+    module = types.ModuleType("docs_sample")
+    monkeypatch.setitem(sys.modules, "docs_sample", module)
+    namespace = module.__dict__
+    stdout = io.StringIO()
+    for earlier in block.chain:
+        try:
+            run_source(earlier.code, namespace, earlier.id)
+        except Exception as exc:
+            pytest.fail(f"an earlier block of the page, {earlier.id}, fails: {exc!r}")
+    with contextlib.redirect_stdout(stdout):
+        run_source(block.code, namespace, block.id)
+    for name, value in list(namespace.items()):
+        code = getattr(value, "__code__", None)
+        if (
+            name.startswith("test_")
+            and code is not None
+            and code.co_filename == block.id
+            and code.co_argcount == 0
+        ):
+            with contextlib.redirect_stdout(stdout):
+                value()
+    app = namespace.get("app")
+    if type(app).__module__.startswith("dyne") and hasattr(app, "client"):
+        app.client.close()
+    if block.output is not None:
+        assert stdout.getvalue().strip() == block.output.strip()
