@@ -7,28 +7,21 @@ and nothing stray, in the sdist; metadata that names every extra and the one ver
 from __future__ import annotations
 
 import ast
+import re
 import sys
 import tarfile
+import tomllib
 import zipfile
 from email.parser import Parser
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Every extra pyproject.toml declares, as the metadata must spell it (normalized).
 EXTRAS = {
-    "pydantic",
-    "marshmallow",
-    "docs-ui",
-    "openapi",
-    "openapi-pydantic",
-    "openapi-marshmallow",
-    "strawberry",
-    "graphql-strawberry",
-    "graphene",
-    "graphql-graphene",
-    "sqlalchemy",
-    "full",
-    "test",
-    "docs",
+    re.sub(r"[-_.]+", "-", name).lower()
+    for name in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
 }
 LICENSES = ["LICENSE", "NOTICE"] + [f"LICENSES/{p.name}" for p in (ROOT / "LICENSES").glob("*.txt")]
 SDIST_TOP = {

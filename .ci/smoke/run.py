@@ -59,7 +59,12 @@ ROWS: dict[str, tuple[list[list[str]], set[str]]] = {
 
 def main(row: str) -> int:
     """Run the row's programs; return the number that failed."""
-    programs, missing = ROWS[row]
+    if row not in ROWS:
+        # An extra without its own smoke program yet: the core works, its extension imports.
+        print(f"note [{row}] no smoke program of its own; add one to .ci/smoke/run.py")
+        programs, missing = [*CORE, ["import_extension.py", f"dyne.ext.{row}"]], set()
+    else:
+        programs, missing = ROWS[row]
     failures = 0
     with tempfile.TemporaryDirectory() as scratch:
         for program in programs:
