@@ -2,8 +2,17 @@
 
 from dyne.__version__ import __version__
 from dyne.app import App
+from dyne.blueprints import Blueprint
 from dyne.exceptions import HTTPException, abort
 from dyne.request import Request
 from dyne.response import Response
 
-__all__ = ["App", "HTTPException", "Request", "Response", "__version__", "abort"]
+__all__ = [
+    "App",
+    "Blueprint",
+    "HTTPException",
+    "Request",
+    "Response",
+    "__version__",
+    "abort",
+]

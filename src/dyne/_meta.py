@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "is_routed",
     "mark_routed",
     "meta_of",
+    "unrouted",
     "wraps",
 ]
 
@@ -42,6 +43,20 @@ def mark_routed(endpoint: Any) -> None:
     # An object that is not weak-referenceable (an instance with __slots__) goes unmarked.
     with contextlib.suppress(TypeError):
         _ROUTED.add(endpoint)
+
+
+@contextlib.contextmanager
+def unrouted(endpoint: Any) -> Iterator[None]:
+    """Let the core itself wrap an endpoint it has already marked routed (a blueprint
+    applies its guards to its views when it is included, after ``@bp.route`` marked them)."""
+    routed = is_routed(endpoint)
+    if routed:
+        _ROUTED.discard(endpoint)
+    try:
+        yield
+    finally:
+        if routed:
+            _ROUTED.add(endpoint)
 
 
 def is_routed(endpoint: Any) -> bool:

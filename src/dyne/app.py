@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,8 +54,11 @@ class App(Dispatcher):
     :param env_file: a ``.env`` file to read instead of ``./.env``.
     :param env_prefix: prefix for environment lookups (``DYNE_``).
     :param max_body_size: largest request body accepted, in bytes (413 past it).
+    :param environ: a mapping read instead of ``os.environ`` (tests and tools inject settings).
     :param static_dir: directory served under ``static_route`` when it exists (never created).
     :param session_max_age: seconds a cookie session stays valid after it was last written.
+    :param static_route: where ``static_dir`` is served; ``None`` serves it nowhere (the
+        directory still holds the single-page app's ``index.html``).
     :param gzip: compress responses of at least ``gzip_min_size`` bytes for clients that
         accept gzip.
     :param background_timeout: seconds shutdown waits for running background tasks.
@@ -72,7 +75,7 @@ class App(Dispatcher):
         *,
         debug: bool | None = None,
         static_dir: str | os.PathLike[str] | None = "static",
-        static_route: str = "/static",
+        static_route: str | None = "/static",
         templates_dir: str | os.PathLike[str] = "templates",
         auto_escape: bool = True,
         secret_key: str | None = None,
@@ -90,10 +93,13 @@ class App(Dispatcher):
         session_max_age: int | None = DEFAULT_SESSION_MAX_AGE,
         session_https_only: bool = False,
         gzip: bool = True,
+        environ: Mapping[str, str] | None = None,
         gzip_min_size: int = DEFAULT_GZIP_MIN_SIZE,
         background_timeout: float | None = DEFAULT_BACKGROUND_TIMEOUT,
     ) -> None:
-        self.config = Config(env_file=env_file, env_prefix=env_prefix, encoding=encoding)
+        self.config = Config(
+            env_file=env_file, env_prefix=env_prefix, encoding=encoding, environ=environ
+        )
         self._debug = debug
         self.secret_key: str | None = (
             secret_key if secret_key is not None else self.config.get("SECRET_KEY")
@@ -184,7 +190,7 @@ class App(Dispatcher):
 
         ``methods`` defaults to GET (HEAD is answered too). ``websocket=True`` registers a
         WebSocket view; ``before_request=True`` (without a path) runs the function before
-        every request.
+        every request (see also :meth:`before_request`). ``tags`` are the route's OpenAPI tags.
         """
 
         def decorator(endpoint: Any) -> Any:
@@ -208,6 +214,7 @@ class App(Dispatcher):
         methods: list[str] | None = None,
         websocket: bool = False,
         before_request: bool = False,
+        tags: list[str] | None = None,
         static: bool = False,
         name: str | None = None,
     ) -> None:
@@ -224,11 +231,12 @@ class App(Dispatcher):
             self._add_static_route(path or "/")
             return
         if path is None or endpoint is None:
+                tags=tags,
             raise RouteError("add_route() needs a path and an endpoint (or before_request=True).")
         if websocket:
             self.router.add(WebSocketRoute(path, endpoint, name=name))
         else:
-            self.router.add(Route(path, endpoint, methods=methods, name=name))
+            self.router.add(Route(path, endpoint, methods=methods, name=name, tags=tags))
         # Lets a guard or validator stacked above @app.route fail loudly (see dyne._meta).
         _meta.mark_routed(endpoint)
 
@@ -239,8 +247,9 @@ class App(Dispatcher):
 
     def _mount_static(self) -> None:
         # Mount the static directory only once it exists, and never create it: an App
+        tags: list[str] | tuple[str, ...] | None = None,
         # built where there is no ``static/`` must leave the file system alone.
-        if self._static_mounted or self._static_path is None:
+        if self._static_mounted or self._static_path is None or self.static_route is None:
             return
         if os.path.isdir(self._static_path):
             from dyne.staticfiles import mount_static
@@ -261,6 +270,35 @@ class App(Dispatcher):
         if self._stack is not None:
             raise RuntimeError("Cannot add middleware after the app has started serving.")
         self._user_middleware.append((middleware_class, options))
+    def before_request(
+        self, hook: Callable[..., Any] | None = None, *, websocket: bool = False
+    ) -> Any:
+        """Run the decorated ``hook(req, resp)`` before every request (``websocket=True``:
+        ``async def hook(ws)`` before every WebSocket view); the decorator form of
+        ``@app.route(before_request=True)``. A hook that sets a 4xx/5xx status or
+        ``resp.complete`` ends the request."""
+
+        def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
+            if not callable(func):
+                raise TypeError(f"A before_request hook must be callable, not {func!r}.")
+            self.add_route(endpoint=func, before_request=True, websocket=websocket)
+            return func
+
+        return decorator(hook) if hook is not None else decorator
+
+    def include(self, blueprint: Any, prefix: str | None = None) -> None:
+        """Add a :class:`dyne.Blueprint`'s routes, with ``prefix`` before the blueprint's own.
+
+        Done once, now: the routes become ordinary routes of this app (guards, hooks and
+        error handlers folded in), so they cost what routes registered here cost. A path,
+        method or name already taken raises ``RouteError`` naming both routes.
+        """
+        from dyne.blueprints import Blueprint
+
+        if not isinstance(blueprint, Blueprint):
+            raise TypeError(f"include() takes a dyne.Blueprint, not {blueprint!r}.")
+        blueprint.register(self, prefix)
+
 
     def error_handler(self, key: int | type[BaseException]) -> Callable[[Any], Any]:
         """Register ``async def handler(req, resp, exc)`` for a status code or exception class."""
@@ -364,3 +402,12 @@ def _looks_like_wsgi(app: Any) -> bool:
     except (TypeError, ValueError):
         return False
     return len(parameters) == 2
+    def test_client(self, base_url: str = "http://;", **options: Any) -> Any:
+        """A new in-process test client for another base URL (``https://example.com``, or
+        ``http://testserver/api`` for a sub-path); other ``options`` go to
+        :class:`dyne.testing.TestClient`. Use it in a ``with`` block to run the startup and
+        shutdown events (``app.client`` is the shared one, already started)."""
+        from dyne.testing import TestClient
+
+        return TestClient(self, base_url=base_url, **options)
+

@@ -63,20 +63,33 @@ class Config:
         ``.env`` store (``"DYNE_"`` makes ``get("PORT")`` read ``DYNE_PORT``). Keys from
         :meth:`from_object` and :meth:`set` are used as written.
     :param encoding: encoding of the ``.env`` file.
+    :param environ: a mapping read instead of ``os.environ`` (tests and tools can inject
+        settings without touching the process environment); ``None`` reads ``os.environ``,
+        live.
 
     The file is parsed once, here, by python-dotenv (quotes, ``export``, comments,
     multi-line values and ``${VAR}`` interpolation). A key written without a value
     (a bare ``KEY`` line) counts as unset.
     """
 
-    __slots__ = ("_encoding", "_env_file", "_env_prefix", "_file_values", "_object_values")
+    __slots__ = (
+        "_encoding",
+        "_env_file",
+        "_env_prefix",
+        "_environ",
+        "_file_values",
+        "_object_values",
+    )
 
     def __init__(
         self,
         env_file: str | os.PathLike[str] | None = None,
         env_prefix: str = "",
         encoding: str = "utf-8",
+        environ: Mapping[str, str] | None = None,
     ) -> None:
+        if environ is not None and not isinstance(environ, Mapping):
+            raise TypeError(f"environ must be a mapping of names to strings, not {environ!r}.")
         path: Path | None
         if env_file is None:
             discovered = Path.cwd() / ".env"
@@ -100,6 +113,7 @@ class Config:
         object.__setattr__(self, "_encoding", encoding)
         object.__setattr__(self, "_file_values", file_values)
         object.__setattr__(self, "_object_values", {})
+        object.__setattr__(self, "_environ", environ)
 
     @property
     def env_file(self) -> Path | None:
@@ -114,8 +128,9 @@ class Config:
     def _lookup(self, key: str) -> tuple[str, Any]:
         """Return ``(name the value was found under, value)``, or ``(key, _MISSING)``."""
         name = self._env_prefix + key
-        if name in os.environ:
-            return name, os.environ[name]
+        environ = os.environ if self._environ is None else self._environ
+        if name in environ:
+            return name, environ[name]
         if name in self._file_values:
             return name, self._file_values[name]
         if key in self._object_values:

@@ -33,7 +33,11 @@ if TYPE_CHECKING:
     from dyne.background import BackgroundQueue
     from dyne.routing import Router
 
-__all__ = ["Dispatcher"]
+__all__ = ["SCOPED_ERROR_HANDLERS", "Dispatcher"]
+
+#: scope key under which a blueprint's route leaves its error handlers (innermost blueprint
+#: first) when an exception leaves it; they are tried before the app's.
+SCOPED_ERROR_HANDLERS = "dyne.error_handlers"
 
 logger = logging.getLogger("dyne")
 
@@ -203,7 +207,8 @@ class Dispatcher:
             # error, and answered the same way in debug mode (debug only changes what an
             # unhandled error shows).
             if not any(
-                cls in self._error_handlers
+                cls in handlers
+                for handlers in (*scoped, self._error_handlers)
                 for cls in type(exc).__mro__
                 if cls not in (Exception, BaseException)
             ):
@@ -212,6 +217,7 @@ class Dispatcher:
                 logger.error(
                     "Unhandled %s while handling %s %s",
                     type(exc).__name__,
+        scoped = req.scope.get(SCOPED_ERROR_HANDLERS, ())
                     req.method,
                     req.path,
                     exc_info=exc,
@@ -220,7 +226,7 @@ class Dispatcher:
         resp.status_code = status
         resp.mimetype = None
         resp.headers.pop("content-length", None)
-        handler = self._find_error_handler(exc, status)
+        handler = self._find_error_handler(exc, status, scoped)
         try:
             for name, value in (getattr(exc, "headers", None) or {}).items():
                 resp.headers[name] = value  # checked: a CR/LF here is the server's mistake
@@ -238,19 +244,13 @@ class Dispatcher:
             fallback.text = "500 Internal Server Error"
             return fallback.prepare()
 
-    def _find_error_handler(self, exc: Exception, status: int) -> Callable[..., Any] | None:
-        handlers = self._error_handlers
-        if not handlers:
-            return None
-        for cls in type(exc).__mro__:
-            if cls in handlers and cls not in (HTTPException, Exception, BaseException):
-                return handlers[cls]
-        handler = handlers.get(status)
-        if handler is not None:
-            return handler
-        for cls in (HTTPException, Exception):
-            if cls in handlers and isinstance(exc, cls):
-                return handlers[cls]
+    def _find_error_handler(
+        self, exc: Exception, status: int, scoped: tuple[Any, ...] = ()
+    ) -> Callable[..., Any] | None:
+        for handlers in (*scoped, self._error_handlers):
+            handler = _error_handler_in(handlers, exc, status)
+            if handler is not None:
+                return handler
         return None
 
     async def _websocket(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -336,6 +336,25 @@ def _route_path(scope: dict[str, Any]) -> str:
 
 def _mounted(mount: Mount) -> Any:
     # As in Starlette: the path stays whole and root_path grows by the prefix, so the
+def _error_handler_in(
+    handlers: dict[Any, Callable[..., Any]], exc: Exception, status: int
+) -> Callable[..., Any] | None:
+    """The handler in ``handlers`` for ``exc``: its class (or a base), then its status, then
+    the HTTPException and Exception catch-alls."""
+    if not handlers:
+        return None
+    for cls in type(exc).__mro__:
+        if cls in handlers and cls not in (HTTPException, Exception, BaseException):
+            return handlers[cls]
+    handler = handlers.get(status)
+    if handler is not None:
+        return handler
+    for cls in (HTTPException, Exception):
+        if cls in handlers and isinstance(exc, cls):
+            return handlers[cls]
+    return None
+
+
     # mounted app (and a2wsgi for WSGI apps) sees its own path below the prefix.
     async def serve(scope: dict[str, Any], receive: Any, send: Any) -> None:
         child = dict(scope)

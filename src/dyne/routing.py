@@ -43,6 +43,8 @@ class BaseRoute:
     name: str
     endpoint: Any
     compiled: CompiledPath
+    #: OpenAPI tags of the route's operations (a blueprint's ``tags``, or ``route(tags=...)``)
+    tags: tuple[str, ...] = ()
 
     def url_path(self, **params: Any) -> str:
         """Build this route's path from ``params``; extra ones become the query string."""
@@ -101,11 +103,16 @@ class Route(BaseRoute):
         *,
         methods: list[str] | tuple[str, ...] | set[str] | None = None,
         name: str | None = None,
+        tags: list[str] | tuple[str, ...] | None = None,
     ) -> None:
         self.path = path
         self.endpoint = endpoint
         self.name = name or _endpoint_name(endpoint)
         self.compiled = compile_path(path)
+        if tags:
+            if isinstance(tags, str):
+                raise RouteError(f"tags for {path!r} must be a list of strings, not {tags!r}.")
+            self.tags = tuple(tags)
         self.is_class_view = inspect.isclass(endpoint)
         if self.is_class_view:
             declared = {m for m in HTTP_METHODS if hasattr(endpoint, f"on_{m.lower()}")}
@@ -196,6 +203,8 @@ class Router:
         self._websocket = Tree()
         self._by_name: dict[str, BaseRoute] = {}
         self._by_endpoint: dict[int, BaseRoute] = {}
+        #: views reached through alias(), held so their ids stay theirs
+        self._aliased: list[Any] = []
 
     def add(self, route: BaseRoute) -> None:
         """Register ``route``; the same path and method twice raises ``RouteError``."""
@@ -251,6 +260,16 @@ class Router:
             if mount.matches(path):
                 return mount
         return None
+
+    def route_named(self, name: str) -> BaseRoute | None:
+        """The route registered under ``name``, or None."""
+        return self._by_name.get(name)
+
+    def alias(self, endpoint: Any, name: str) -> None:
+        """Let ``url_for(endpoint)`` find the route named ``name`` (a blueprint registers the
+        wrapped view; this keeps the view as written working too)."""
+        self._aliased.append(endpoint)
+        self._by_endpoint.setdefault(id(endpoint), self._by_name[name])
 
     def lookup(self, view_or_name: Any) -> BaseRoute:
         """The route registered for a view function/class or a route name."""

@@ -46,7 +46,7 @@ class StaticFiles(_StarletteStaticFiles):
 
 def mount_static(app: App) -> None:
     """Serve ``app.static_dir`` under ``app.static_route`` (the directory must exist)."""
-    if app._static_path is None:
+    if app._static_path is None or app.static_route is None:
         return
     app.router.add(Mount(app.static_route, StaticFiles(app._static_path), name="static"))
 
@@ -60,14 +60,15 @@ def add_single_page_app(app: App, path: str) -> None:
     if app._static_path is None:
         raise RouteError("add_route(static=True) needs a static_dir; pass App(static_dir=...).")
     index = os.path.join(app._static_path, "index.html")
-    static_prefix = app.static_route.rstrip("/") + "/"
+    # With static_route=None nothing is served as a static file, so no path is excluded.
+    static_prefix = app.static_route.rstrip("/") + "/" if app.static_route is not None else None
 
     async def single_page_app(req: Request, resp: Response) -> None:
         """The single-page app's ``index.html``."""
         _serve_index(resp, index)
 
     async def fallback(req: Request, resp: Response) -> None:
-        if (req.path + "/").startswith(static_prefix):
+        if static_prefix is not None and (req.path + "/").startswith(static_prefix):
             raise HTTPException(404)
         _serve_index(resp, index)
 

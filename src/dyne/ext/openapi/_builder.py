@@ -109,6 +109,9 @@ class _Builder:
         """The Operation Object for ``method`` on ``route`` answered by ``view``."""
         meta = meta_of(view)
         op: dict[str, Any] = {}
+        tags = getattr(route, "tags", None)
+        if tags:
+            op["tags"] = list(tags)
         summary, description = split_docstring(getattr(view, "__doc__", None))
         if summary:
             op["summary"] = summary
@@ -147,7 +150,7 @@ class _Builder:
             notes.append(f"**Required role:** {roles}")
         if notes:
             op["description"] = "\n\n".join(notes)
-        order = ("summary", "description", "operationId", "parameters", "requestBody")
+        order = ("tags", "summary", "description", "operationId", "parameters", "requestBody")
         return {**{k: op[k] for k in order if k in op}, **op}
 
     def _operation_id(self, route: Route, method: str) -> str:

@@ -1,0 +1,542 @@
+"""Blueprints: a part of an application with its own prefix, guards, hooks and error handlers.
+
+A :class:`Blueprint` only records what is registered on it. ``app.include(bp)`` replays the
+records onto the app, once: paths get the prefixes, names get the blueprint's name
+(``admin.dashboard``), the blueprint's guards wrap each view exactly as if they were written
+under ``@app.route``, and its hooks and error handlers are folded into the view. The app's
+router then holds ordinary routes, so a request to a blueprint route costs what a request to
+a route registered on the app costs, and a route of a blueprint without hooks or error
+handlers is the very view that was registered.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from starlette.concurrency import run_in_threadpool
+
+from dyne import _meta
+from dyne._utils import as_async, is_async_callable
+from dyne.dispatch import SCOPED_ERROR_HANDLERS
+from dyne.routing import HTTP_METHODS, RouteError
+from dyne.websockets import WebSocketState
+
+if TYPE_CHECKING:
+    from dyne.app import App
+
+__all__ = ["Blueprint"]
+
+Handlers = dict[int | type[BaseException], Callable[..., Any]]
+
+
+@dataclass(slots=True)
+class _RouteRecord:
+    path: str
+    endpoint: Any
+    methods: list[str] | None
+    websocket: bool
+    name: str | None
+    tags: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class _MountRecord:
+    prefix: str
+    app: Any
+    name: str | None
+
+
+@dataclass(slots=True)
+class _ChildRecord:
+    blueprint: Blueprint
+    prefix: str
+
+
+@dataclass(slots=True)
+class _Scope:
+    """What the enclosing blueprints hand down to a nested one, outermost first."""
+
+    prefix: str = ""
+    names: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    guards: tuple[Callable[..., Any], ...] = ()
+    hooks: tuple[tuple[Callable[..., Any], bool], ...] = ()
+    websocket_hooks: tuple[Callable[..., Any], ...] = ()
+    #: error handlers, innermost blueprint first
+    handlers: tuple[Handlers, ...] = field(default_factory=tuple)
+
+
+def _check_name(name: Any) -> str:
+    if not isinstance(name, str) or not name or "." in name:
+        raise ValueError(
+            f"Blueprint name {name!r} must be a non-empty string without '.'; dots separate "
+            "the names of nested blueprints in url_for ('admin.users.index')."
+        )
+    return name
+
+
+def _check_prefix(prefix: Any, what: str = "Blueprint prefix") -> str:
+    if prefix is None:
+        return ""
+    if not isinstance(prefix, str) or (prefix and not prefix.startswith("/")):
+        raise RouteError(f"{what} {prefix!r} must be empty or start with '/'; write '/{prefix}'.")
+    return prefix.rstrip("/")
+
+
+def _check_error_key(key: Any) -> None:
+    if not (isinstance(key, int) or (isinstance(key, type) and issubclass(key, BaseException))):
+        raise TypeError(f"error_handler() takes a status code or an exception class, not {key!r}.")
+
+
+def _unique(*groups: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(item for group in groups for item in group))
+
+
+class Blueprint:
+    """A group of routes with a shared prefix, guards, hooks and error handlers.
+
+    Register on it as on an app (``@bp.route``, ``bp.add_route``, ``@bp.before_request()``,
+    ``@bp.error_handler``, ``bp.mount``, ``bp.include`` for a nested blueprint), then attach
+    it with ``app.include(bp)``. Everything must be registered before the blueprint (or a
+    blueprint it is nested in) is included in an app: later registrations raise
+    ``RuntimeError``, so no route can be added that would miss the app or its guards.
+    One blueprint may be included in several apps.
+
+    :param name: names its routes for ``url_for`` (``"admin.dashboard"``); no dots.
+    :param prefix: put before every path (``"/admin"``); ``""`` for none.
+    :param tags: OpenAPI tags given to every route.
+    :param guards: decorators applied to every view as if written under ``@app.route``
+        (``[authenticate(token_auth, role="admin")]``, ``[auth.login_required]``); the first
+        runs first. On class views they wrap ``on_request`` when there is one, else each
+        ``on_<method>``. WebSocket routes and mounts cannot be guarded this way: a guarded
+        blueprint holding one raises at include time.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        prefix: str = "",
+        *,
+        tags: Sequence[str] | None = None,
+        guards: Sequence[Callable[..., Any]] | None = None,
+    ) -> None:
+        self.name = _check_name(name)
+        self.prefix = _check_prefix(prefix)
+        if isinstance(tags, str):
+            raise TypeError(f"tags must be a list of strings, not the string {tags!r}.")
+        self.tags: tuple[str, ...] = tuple(tags or ())
+        if isinstance(guards, str) or (guards is not None and callable(guards)):
+            raise TypeError(
+                f"guards must be a list of decorators, not {guards!r}; write guards=[...]."
+            )
+        self.guards: tuple[Callable[..., Any], ...] = tuple(guards or ())
+        for guard in self.guards:
+            if not callable(guard):
+                raise TypeError(
+                    f"Blueprint {name!r}: the guard {guard!r} is not a decorator; pass "
+                    "decorators such as authenticate(backend) or auth.login_required."
+                )
+        self._records: list[_RouteRecord | _MountRecord | _ChildRecord] = []
+        self._before_request: list[tuple[Callable[..., Any], bool]] = []
+        self._before_websocket: list[Callable[..., Any]] = []
+        self._error_handlers: Handlers = {}
+        self._included = False
+
+    def __repr__(self) -> str:
+        return f"Blueprint(name={self.name!r}, prefix={self.prefix!r})"
+
+    # -- registration --------------------------------------------------------------------
+
+    def _check_open(self, what: str) -> None:
+        if self._included:
+            raise RuntimeError(
+                f"Blueprint {self.name!r} is already included in an app, so {what} would "
+                f"not reach it; register everything on the blueprint before app.include()."
+            )
+
+    def route(
+        self,
+        path: str | None = None,
+        *,
+        methods: list[str] | None = None,
+        websocket: bool = False,
+        before_request: bool = False,
+        name: str | None = None,
+        tags: Sequence[str] | None = None,
+    ) -> Callable[[Any], Any]:
+        """Register the decorated view for ``path`` below the blueprint's prefix; the
+        options are those of :meth:`dyne.App.route`."""
+
+        def decorator(endpoint: Any) -> Any:
+            self.add_route(
+                path,
+                endpoint,
+                methods=methods,
+                websocket=websocket,
+                before_request=before_request,
+                name=name,
+                tags=tags,
+            )
+            return endpoint
+
+        return decorator
+
+    def add_route(
+        self,
+        path: str | None = None,
+        endpoint: Any = None,
+        *,
+        methods: list[str] | None = None,
+        websocket: bool = False,
+        before_request: bool = False,
+        static: bool = False,
+        name: str | None = None,
+        tags: Sequence[str] | None = None,
+    ) -> None:
+        """Register ``endpoint`` for ``path`` (``""`` is the prefix itself); see :meth:`route`."""
+        self._check_open(f"the route {path!r}")
+        if before_request:
+            if endpoint is None:
+                raise RouteError("add_route(before_request=True) needs the hook function.")
+            self._add_hook(endpoint, websocket)
+            return
+        if static:
+            raise RouteError(
+                f"Blueprint {self.name!r} cannot serve the single-page app (static=True); "
+                "register it on the app with app.add_route(path, static=True)."
+            )
+        if path is None or endpoint is None:
+            raise RouteError("add_route() needs a path and an endpoint (or before_request=True).")
+        if path and not path.startswith("/"):
+            raise RouteError(f"Route path {path!r} must be empty or start with '/'.")
+        if isinstance(tags, str):
+            raise TypeError(f"tags must be a list of strings, not the string {tags!r}.")
+        record = _RouteRecord(path, endpoint, methods, websocket, name, tuple(tags or ()))
+        self._records.append(record)
+        # A guard or validator stacked above @bp.route would wrap a copy the blueprint
+        # never registers: mark the view now so that decorator raises (see dyne._meta).
+        _meta.mark_routed(endpoint)
+
+    def before_request(
+        self, hook: Callable[..., Any] | None = None, *, websocket: bool = False
+    ) -> Any:
+        """Run the decorated ``hook(req, resp)`` before each of this blueprint's routes, after
+        the app's hooks (``websocket=True``: ``async def hook(ws)`` before its WebSocket
+        routes). A hook that sets a 4xx/5xx status or ``resp.complete`` ends the request."""
+
+        def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
+            self._check_open("the hook")
+            self._add_hook(func, websocket)
+            return func
+
+        return decorator(hook) if hook is not None else decorator
+
+    def _add_hook(self, hook: Callable[..., Any], websocket: bool) -> None:
+        if not callable(hook):
+            raise TypeError(f"A before_request hook must be callable, not {hook!r}.")
+        if websocket:
+            self._before_websocket.append(as_async(hook))
+        else:
+            self._before_request.append((hook, is_async_callable(hook)))
+
+    def error_handler(self, key: int | type[BaseException]) -> Callable[[Any], Any]:
+        """Register ``async def handler(req, resp, exc)`` for a status code or exception class,
+        for exceptions raised in this blueprint's routes (it wins over the app's)."""
+        _check_error_key(key)
+
+        def decorator(handler: Callable[..., Any]) -> Callable[..., Any]:
+            self.add_error_handler(key, handler)
+            return handler
+
+        return decorator
+
+    def add_error_handler(
+        self, key: int | type[BaseException], handler: Callable[..., Any]
+    ) -> None:
+        """Register ``handler`` for a status code or an exception class."""
+        _check_error_key(key)
+        self._check_open("the error handler")
+        self._error_handlers[key] = as_async(handler)
+
+    def mount(self, prefix: str, app: Any, *, name: str | None = None) -> None:
+        """Serve another ASGI (or WSGI) app under ``prefix`` below the blueprint's prefix."""
+        self._check_open(f"the mount {prefix!r}")
+        self._records.append(_MountRecord(_check_prefix(prefix, "Mount prefix"), app, name))
+
+    def include(self, blueprint: Blueprint, prefix: str | None = None) -> None:
+        """Nest ``blueprint`` in this one: its paths go below this prefix (and ``prefix``),
+        its names below this name (``"parent.child.view"``), and this blueprint's guards,
+        hooks, error handlers and tags apply to its routes too."""
+        if not isinstance(blueprint, Blueprint):
+            raise TypeError(f"include() takes a dyne.Blueprint, not {blueprint!r}.")
+        self._check_open(f"the blueprint {blueprint.name!r}")
+        if blueprint is self or self in blueprint._descendants():
+            raise RouteError(
+                f"Blueprint {blueprint.name!r} cannot be nested in {self.name!r}: it contains "
+                "it already (a cycle)."
+            )
+        for record in self._records:
+            if isinstance(record, _ChildRecord) and record.blueprint.name == blueprint.name:
+                raise RouteError(
+                    f"Blueprint {self.name!r} already holds a blueprint named "
+                    f"{blueprint.name!r}; give one of them another name."
+                )
+        self._records.append(_ChildRecord(blueprint, _check_prefix(prefix)))
+
+    def _descendants(self) -> Iterator[Blueprint]:
+        for record in self._records:
+            if isinstance(record, _ChildRecord):
+                yield record.blueprint
+                yield from record.blueprint._descendants()
+
+    # -- including -----------------------------------------------------------------------
+
+    def register(self, app: App, prefix: str | None = None) -> None:
+        """Replay this blueprint onto ``app`` (what ``app.include(bp, prefix)`` does)."""
+        items = list(self._flatten(_Scope(prefix=_check_prefix(prefix))))
+        names: dict[str, Any] = {}
+        for item in items:
+            if isinstance(item, _ResolvedMount):
+                continue
+            taken = names.get(item.name)
+            if taken is not None and taken is not item.original:
+                raise RouteError(
+                    f"Route name {item.name!r} is used by two views, {_label(taken)} and "
+                    f"{_label(item.original)}; pass name=... to one of them."
+                )
+            if taken is None and app.router.route_named(item.name) is not None:
+                raise RouteError(
+                    f"Route name {item.name!r} is already registered in this app; a blueprint "
+                    f"named {item.name.split('.')[0]!r} may be included once per app, so "
+                    "rename one of the blueprints."
+                )
+            names[item.name] = item.original
+        for blueprint in (self, *self._descendants()):
+            blueprint._included = True
+        for item in items:
+            if isinstance(item, _ResolvedMount):
+                app.mount(item.prefix, item.app, name=item.name)
+                continue
+            app.add_route(
+                item.path,
+                item.endpoint,
+                methods=item.methods,
+                websocket=item.websocket,
+                name=item.name,
+                tags=item.tags or None,
+            )
+            # url_for(view) works with the view as written, not only with its wrapper.
+            app.router.alias(item.original, item.name)
+
+    def _flatten(self, outer: _Scope) -> Iterator[_ResolvedRoute | _ResolvedMount]:
+        scope = _Scope(
+            prefix=outer.prefix + self.prefix,
+            names=(*outer.names, self.name),
+            tags=_unique(outer.tags, self.tags),
+            guards=(*outer.guards, *self.guards),
+            hooks=(*outer.hooks, *self._before_request),
+            websocket_hooks=(*outer.websocket_hooks, *self._before_websocket),
+            handlers=(
+                (self._error_handlers, *outer.handlers) if self._error_handlers else outer.handlers
+            ),
+        )
+        for record in self._records:
+            if isinstance(record, _ChildRecord):
+                child = dataclasses.replace(scope, prefix=scope.prefix + record.prefix)
+                yield from record.blueprint._flatten(child)
+            elif isinstance(record, _MountRecord):
+                if scope.guards:
+                    raise RouteError(
+                        f"Blueprint {scope.names[-1]!r} has guards, which cannot protect the "
+                        f"app mounted at {record.prefix!r}; mount it on an unguarded blueprint "
+                        "(or the app) and protect it in its own way."
+                    )
+                name = ".".join((*scope.names, record.name)) if record.name else None
+                yield _ResolvedMount(scope.prefix + record.prefix, record.app, name)
+            else:
+                yield _resolve(record, scope)
+
+
+@dataclass(slots=True)
+class _ResolvedRoute:
+    path: str
+    endpoint: Any
+    original: Any
+    methods: list[str] | None
+    websocket: bool
+    name: str
+    tags: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class _ResolvedMount:
+    prefix: str
+    app: Any
+    name: str | None
+
+
+def _label(endpoint: Any) -> str:
+    return getattr(endpoint, "__qualname__", None) or repr(endpoint)
+
+
+def _resolve(record: _RouteRecord, scope: _Scope) -> _ResolvedRoute:
+    path = scope.prefix + record.path
+    if not path:
+        raise RouteError(
+            f"Blueprint {scope.names[-1]!r} has a route with an empty path and no prefix; "
+            "give the route a path such as '/'."
+        )
+    original = record.endpoint
+    base = record.name or getattr(original, "__name__", type(original).__name__)
+    name = ".".join((*scope.names, base))
+    if record.websocket and scope.guards:
+        raise RouteError(
+            f"Blueprint {scope.names[-1]!r} has guards, which take (req, resp) and cannot "
+            f"protect the WebSocket route {path!r}; put it on an unguarded blueprint and "
+            "check the user in a before_request(websocket=True) hook or in the view."
+        )
+    tags: tuple[str, ...] = ()
+    # The view was marked routed by bp.route; the blueprint's own wrappers may wrap it.
+    with _meta.unrouted(original):
+        if record.websocket:
+            endpoint = _websocket_view(original, scope.websocket_hooks)
+        elif inspect.isclass(original):
+            endpoint = _class_view(original, scope)
+        else:
+            endpoint = _function_view(original, scope)
+    if not record.websocket:
+        tags = _unique(scope.tags, record.tags)
+    return _ResolvedRoute(path, endpoint, original, record.methods, record.websocket, name, tags)
+
+
+# -- folding guards, hooks and error handlers into a view ------------------------------------
+
+
+def _guarded(view: Any, guards: tuple[Callable[..., Any], ...]) -> Any:
+    # As if written ``@guard1 @guard2 def view``: the first guard is the outermost.
+    for guard in reversed(guards):
+        wrapped = guard(view)
+        if not callable(wrapped):
+            raise TypeError(f"The guard {guard!r} returned {wrapped!r}, not a view.")
+        view = wrapped
+    return view
+
+
+def _scoped(
+    view: Any,
+    hooks: tuple[tuple[Callable[..., Any], bool], ...],
+    handlers: tuple[Handlers, ...],
+) -> Any:
+    """``view`` running the blueprint's hooks first and handing its exceptions to the
+    blueprint's error handlers (through dispatch, so finalizers still see them)."""
+    if not hooks and not handlers:
+        return view
+    call = as_async(view)
+
+    @_meta.wraps(view)
+    async def scoped(*args: Any, **params: Any) -> Any:
+        try:
+            if hooks:
+                # (req, resp) for functions, (self, req, resp) for class-view methods.
+                req, resp = args[-2], args[-1]
+                for hook, hook_is_async in hooks:
+                    if hook_is_async:
+                        await hook(req, resp)
+                    else:
+                        await run_in_threadpool(hook, req, resp)
+                    if resp.status_code >= 400 or resp.complete:
+                        return None
+            return await call(*args, **params)
+        except Exception:
+            if handlers:
+                args[-2].scope[SCOPED_ERROR_HANDLERS] = handlers
+            raise
+
+    return scoped
+
+
+def _function_view(view: Any, scope: _Scope) -> Any:
+    return _scoped(_guarded(view, scope.guards), scope.hooks, scope.handlers)
+
+
+def _class_view(cls: type, scope: _Scope) -> Any:
+    """A subclass of ``cls`` whose handlers carry the guards, hooks and error handlers (the
+    class itself is left alone: it may be included elsewhere without them)."""
+    if not (scope.guards or scope.hooks or scope.handlers):
+        return cls
+    methods = [f"on_{m.lower()}" for m in HTTP_METHODS if hasattr(cls, f"on_{m.lower()}")]
+    namespace: dict[str, Any] = {
+        "__module__": cls.__module__,
+        "__qualname__": cls.__qualname__,
+        "__doc__": cls.__doc__,
+    }
+    if hasattr(cls, "on_request"):
+        # on_request runs first for every method: guarding it guards them all, and a refusal
+        # there ends the request. Guarding each on_<method> as well would authenticate twice.
+        original = _method(cls, "on_request")
+        guarded = _guarded(original, scope.guards)
+        namespace["on_request"] = _as_attribute(
+            cls, "on_request", _scoped(guarded, scope.hooks, scope.handlers)
+        )
+        security = [
+            item
+            for item in _meta.meta_of(guarded).get("security", ())
+            if item not in _meta.meta_of(original).get("security", ())
+        ]
+        for name in methods:
+            if scope.handlers or security:
+                method = _method(cls, name)
+                handler = _scoped(method, (), scope.handlers)
+                if handler is method:
+                    handler = _passthrough(method)
+                for requirement in security:  # so OpenAPI documents it on each method
+                    _meta.append(handler, "security", requirement)
+                namespace[name] = _as_attribute(cls, name, handler)
+    else:
+        for name in methods:
+            handler = _guarded(_method(cls, name), scope.guards)
+            namespace[name] = _as_attribute(
+                cls, name, _scoped(handler, scope.hooks, scope.handlers)
+            )
+    return type(cls)(cls.__name__, (cls,), namespace)
+
+
+def _method(cls: type, name: str) -> Any:
+    return getattr(cls, name)
+
+
+def _as_attribute(cls: type, name: str, handler: Any) -> Any:
+    # A plain function stays a method; a staticmethod, classmethod or other callable came
+    # out of getattr already bound (or needing no self), so it must not be bound again.
+    if inspect.isfunction(inspect.getattr_static(cls, name)):
+        return handler
+    return staticmethod(handler)
+
+
+def _passthrough(view: Any) -> Any:
+    call = as_async(view)
+
+    @_meta.wraps(view)
+    async def documented(*args: Any, **params: Any) -> Any:
+        return await call(*args, **params)
+
+    return documented
+
+
+def _websocket_view(view: Any, hooks: tuple[Callable[..., Any], ...]) -> Any:
+    if not hooks:
+        return view
+
+    @_meta.wraps(view)
+    async def scoped(ws: Any, **params: Any) -> Any:
+        for hook in hooks:
+            await hook(ws)
+            if ws.application_state == WebSocketState.DISCONNECTED:
+                return None  # the hook closed the connection: the view must not run
+        return await view(ws, **params)
+
+    return scoped
