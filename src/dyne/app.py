@@ -13,6 +13,7 @@ from starlette.datastructures import State
 from dyne import _meta
 from dyne._utils import as_async, is_async_callable
 from dyne.background import BackgroundQueue
+from dyne.broadcast import Broadcast
 from dyne.config import Config
 from dyne.dispatch import Dispatcher
 from dyne.request import Request
@@ -57,6 +58,8 @@ class App(Dispatcher):
     :param environ: a mapping read instead of ``os.environ`` (tests and tools inject settings).
     :param static_dir: directory served under ``static_route`` when it exists (never created).
     :param session_max_age: seconds a cookie session stays valid after it was last written.
+    :param session_store: keep sessions server-side (a :class:`dyne.sessions.SessionStore`,
+        e.g. ``dyne.ext.redis.RedisSessionStore``); the cookie then carries only a signed id.
     :param static_route: where ``static_dir`` is served; ``None`` serves it nowhere (the
         directory still holds the single-page app's ``index.html``).
     :param gzip: compress responses of at least ``gzip_min_size`` bytes for clients that
@@ -92,6 +95,7 @@ class App(Dispatcher):
         max_part_size: int = DEFAULT_MAX_PART_SIZE,
         session_max_age: int | None = DEFAULT_SESSION_MAX_AGE,
         session_https_only: bool = False,
+        session_store: Any = None,
         gzip: bool = True,
         environ: Mapping[str, str] | None = None,
         gzip_min_size: int = DEFAULT_GZIP_MIN_SIZE,
@@ -134,6 +138,8 @@ class App(Dispatcher):
             )
         self.session_max_age = session_max_age
         self.session_https_only = session_https_only
+        #: a :class:`dyne.sessions.SessionStore`, or None: the session lives in the cookie
+        self.session_store = session_store
         self.gzip = gzip
         self.gzip_min_size = gzip_min_size
         self.background_timeout = background_timeout
@@ -141,6 +147,8 @@ class App(Dispatcher):
         self.state = State()
         self.router = Router()
         self.background = BackgroundQueue()
+        #: publish/subscribe between requests, WebSockets and (with a shared backend) workers
+        self.broadcast = Broadcast()
         #: attributes that extensions add to every request (``req.db``): name → factory(req)
         self.request_properties: dict[str, Callable[[Request], Any]] = {}
         self._before_request: list[tuple[Callable[..., Any], bool]] = []
@@ -410,4 +418,3 @@ def _looks_like_wsgi(app: Any) -> bool:
         from dyne.testing import TestClient
 
         return TestClient(self, base_url=base_url, **options)
-

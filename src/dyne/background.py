@@ -13,9 +13,14 @@ import anyio.from_thread
 
 from dyne._utils import is_async_callable
 
-__all__ = ["BackgroundQueue"]
+__all__ = ["BackgroundQueue", "task_name"]
 
 logger = logging.getLogger("dyne.background")
+
+
+def task_name(func: Callable[..., Any]) -> str:
+    """The name a task is known by on a task queue: ``module.qualname`` of the function."""
+    return f"{getattr(func, '__module__', None)}.{getattr(func, '__qualname__', repr(func))}"
 
 
 class BackgroundQueue:
@@ -30,6 +35,12 @@ class BackgroundQueue:
         self._max_workers = max_workers
         self._executor: concurrent.futures.ThreadPoolExecutor | None = None
         self._pending: set[Any] = set()
+        #: every function decorated with :meth:`task`, by its :func:`task_name`
+        self.tasks: dict[str, Callable[..., Any]] = {}
+        #: where :meth:`task` functions go instead of this process's pool when set: an
+        #: object with ``register(name, func)`` and ``enqueue(name, args, kwargs)``
+        #: (``dyne.ext.tasks`` provides one on a real task queue)
+        self.broker: Any = None
 
     @property
     def executor(self) -> concurrent.futures.ThreadPoolExecutor:
@@ -73,8 +84,16 @@ class BackgroundQueue:
     def task(self, func: Callable[..., Any]) -> Callable[..., Any]:
         """Decorate ``func`` so that calling it schedules it in the background."""
 
+        name = task_name(func)
+        self.tasks[name] = func
+        if self.broker is not None:
+            self.broker.register(name, func)
+
         @functools.wraps(func)
         def schedule(*args: Any, **kwargs: Any) -> Any:
+            broker = self.broker
+            if broker is not None:
+                return broker.enqueue(name, args, kwargs)
             return self.run(func, *args, **kwargs)
 
         return schedule

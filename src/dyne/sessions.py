@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from itsdangerous import BadData, URLSafeTimedSerializer
 
@@ -29,10 +29,13 @@ __all__ = [
     "SESSION_COOKIE",
     "Session",
     "SessionCodec",
+    "SessionStore",
     "check_secret_key",
     "codec_for",
+    "delete_session_cookie",
     "load_session",
     "save_session",
+    "set_session_cookie",
 ]
 
 logger = logging.getLogger("dyne.sessions")
@@ -63,6 +66,8 @@ class Session(dict[str, Any]):
         super().__init__(*args, **kwargs)
         #: whether the cookie must be written with the response
         self.modified = False
+        #: the server-side id a :class:`SessionStore` gave it (None for cookie sessions)
+        self.id: str | None = None
 
     def __setitem__(self, key: str, value: Any) -> None:
         super().__setitem__(key, value)
@@ -131,6 +136,23 @@ class SessionCodec:
         return data if isinstance(data, dict) else {}
 
 
+class SessionStore(Protocol):
+    """Where sessions live instead of the cookie: ``App(session_store=...)``.
+
+    The default (no store) keeps the whole session in the signed cookie. A store keeps the
+    data elsewhere (``dyne.ext.redis.RedisSessionStore``) and the cookie only names it; it
+    writes that cookie with :func:`set_session_cookie` / :func:`delete_session_cookie`.
+    """
+
+    def load(self, req: Request) -> Session:
+        """The session for ``req`` (an empty :class:`Session` when it has none)."""
+        ...
+
+    def save(self, req: Request, resp: Response, session: Session) -> None:
+        """Store a changed ``session`` (deleting it when empty) and set the cookie."""
+        ...
+
+
 def check_secret_key(key: str | bytes, source: str = "secret_key") -> str | bytes:
     """Return ``key`` when it is long enough to sign with, else raise ``ValueError``.
 
@@ -172,7 +194,11 @@ def codec_for(app: App) -> SessionCodec:
 
 
 def load_session(req: Request) -> Session:
-    """Read the session from the request's ``dyne-Session`` cookie (``{}`` if absent or bad)."""
+    """Read the session from the request's ``dyne-Session`` cookie (``{}`` if absent or bad),
+    or from the app's :class:`SessionStore` when it has one."""
+    store = req.app.session_store
+    if store is not None:
+        return store.load(req)
     value = req.cookies.get(SESSION_COOKIE)
     if not value:
         return Session()
@@ -187,18 +213,11 @@ def save_session(req: Request, resp: Response) -> None:
     # Cleared first: if encoding fails, the error response must not try (and fail) again.
     session.modified = False
     app = req.app
-    # Over HTTPS the cookie must never travel back in clear text; behind a TLS-terminating
-    # proxy the scheme is https only when the server trusts the proxy's headers.
-    secure = app.session_https_only or req.is_secure
+    if app.session_store is not None:
+        app.session_store.save(req, resp, session)
+        return
     if not session:
-        if SESSION_COOKIE in req.cookies:
-            resp.set_cookie(
-                SESSION_COOKIE,
-                "",
-                expires="Thu, 01 Jan 1970 00:00:00 GMT",
-                max_age=0,
-                secure=secure,
-            )
+        delete_session_cookie(req, resp)
         return
     value = codec_for(app).dumps(session)
     if len(value) > _MAX_COOKIE_SIZE:
@@ -207,4 +226,28 @@ def save_session(req: Request, resp: Response) -> None:
             "store less in the session, or keep the data server-side.",
             len(value),
         )
-    resp.set_cookie(SESSION_COOKIE, value, max_age=app.session_max_age, secure=secure)
+    set_session_cookie(req, resp, value)
+
+
+def _secure(req: Request) -> bool:
+    # Over HTTPS the cookie must never travel back in clear text; behind a TLS-terminating
+    # proxy the scheme is https only when the server trusts the proxy's headers.
+    return bool(req.app.session_https_only or req.is_secure)
+
+
+def set_session_cookie(req: Request, resp: Response, value: str) -> None:
+    """Set the ``dyne-Session`` cookie to ``value`` with the app's max age, ``Secure`` over
+    HTTPS (or with ``session_https_only``)."""
+    resp.set_cookie(SESSION_COOKIE, value, max_age=req.app.session_max_age, secure=_secure(req))
+
+
+def delete_session_cookie(req: Request, resp: Response) -> None:
+    """Tell the client to drop its ``dyne-Session`` cookie (when it sent one)."""
+    if SESSION_COOKIE in req.cookies:
+        resp.set_cookie(
+            SESSION_COOKIE,
+            "",
+            expires="Thu, 01 Jan 1970 00:00:00 GMT",
+            max_age=0,
+            secure=_secure(req),
+        )

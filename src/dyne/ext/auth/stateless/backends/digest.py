@@ -57,6 +57,11 @@ class DigestAuth(AuthBackend):
         refuse replays (per process; see :meth:`verify_nonce_count` for shared storage).
         A use is never forgotten before its nonce is stale: while the window is full, new
         requests get a 401 with ``stale=true`` instead.
+    :param replay_store: remember uses in shared storage instead, so a replay is refused
+        on every worker: an object with ``async first_use(key, ttl) -> bool`` (True the
+        first time ``key`` is seen in ``ttl`` seconds), e.g.
+        ``dyne.ext.redis.RedisReplayStore(url)``. It must raise, never return True, when
+        it cannot check (the Redis store answers 503).
     """
 
     security_scheme_name = "digestAuth"
@@ -70,6 +75,7 @@ class DigestAuth(AuthBackend):
         use_ha1_pw: bool | None = None,
         nonce_max_age: float = 300,
         replay_window: int = 65536,
+        replay_store: Any = None,
     ) -> None:
         super().__init__()
         self.realm = check_realm(realm)
@@ -85,6 +91,12 @@ class DigestAuth(AuthBackend):
             ttl=nonce_max_age + _nonces.CLOCK_SKEW, max_entries=replay_window
         )
         self._window_full_logged = False
+        if replay_store is not None and not callable(getattr(replay_store, "first_use", None)):
+            raise TypeError(
+                f"replay_store must have an async first_use(key, ttl) method, and "
+                f"{replay_store!r} has none; use e.g. dyne.ext.redis.RedisReplayStore(url)."
+            )
+        self.replay_store = replay_store
         self._get_password: Callable[..., Any] | None = None
         self._generate_nonce: Callable[..., Any] | None = None
         self._verify_nonce: Callable[..., Any] | None = None
@@ -229,6 +241,12 @@ class DigestAuth(AuthBackend):
         """Raise AuthFailed unless this is the triple's first use."""
         if self._verify_nonce_count is not None:
             if not await self._verify_nonce_count(req, nonce, cnonce, nc):
+                raise AuthFailed()
+            return
+        if self.replay_store is not None:
+            # Each part is length-prefixed so no two triples share a key.
+            key = "".join(f"{len(part)}:{part}" for part in (nonce, cnonce, nc))
+            if await self.replay_store.first_use(key, self._window.ttl) is not True:
                 raise AuthFailed()
             return
         state = self._window.record(nonce, cnonce, nc)

@@ -1,0 +1,296 @@
+"""Shared state on Redis for apps served by several workers (``pip install "dyne[redis]"``).
+
+- :class:`RedisReplayStore`: ``DigestAuth(replay_store=...)`` refuses a replayed Digest
+  request on every worker, not only on the one that answered it first.
+- :class:`RedisSessionStore`: ``App(session_store=...)`` keeps sessions in Redis; the
+  cookie carries only a signed random id, and a session can be revoked.
+- :class:`RedisBroadcast`: ``app.broadcast.backend = RedisBroadcast(url)`` delivers a
+  message published on one worker to subscribers on every worker (Redis pub/sub).
+
+Nothing connects at import or construction: Redis is reached at first use. When it cannot
+be reached, the request that needed it gets a 503 (:class:`RedisUnavailable`, logged);
+requests that don't use Redis are unaffected. Nothing fails open: a replay check that
+cannot reach Redis refuses the request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import secrets
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+from dyne.exceptions import HTTPException, MissingDependency
+from dyne.sessions import Session, codec_for, delete_session_cookie, set_session_cookie
+
+try:
+    import redis
+    import redis.asyncio as aioredis
+except ModuleNotFoundError as exc:  # pragma: no cover - depends on the install
+    if exc.name != "redis":
+        raise
+    raise MissingDependency("redis", "redis") from None
+
+if TYPE_CHECKING:
+    from dyne.request import Request
+    from dyne.response import Response
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "RedisBroadcast",
+    "RedisReplayStore",
+    "RedisSessionStore",
+    "RedisUnavailable",
+]
+
+logger = logging.getLogger("dyne.ext.redis")
+
+#: Seconds to wait for Redis (connect, and each command) before answering 503.
+DEFAULT_TIMEOUT = 2.0
+
+#: Seconds an old session id keeps its (old) data after a write moved the session to a
+#: new id, so a request already in flight with the old cookie is not logged out.
+ROTATION_GRACE = 10
+
+_FAILURES = (redis.ConnectionError, redis.TimeoutError, OSError)
+
+
+class RedisUnavailable(HTTPException):
+    """Redis could not be reached: the request is answered 503 (and the cause logged)."""
+
+    def __init__(self, url: str, what: str, cause: BaseException) -> None:
+        self.url = url
+        self.cause = cause
+        super().__init__(503, "Service Unavailable", headers={"Retry-After": "5"})
+        logger.error(
+            "Could not reach Redis at %s for %s (%s: %s); the request was answered 503. "
+            "Check that Redis is running and the URL is right.",
+            _redact(url),
+            what,
+            type(cause).__name__,
+            cause,
+        )
+
+
+def _redact(url: str) -> str:
+    """The URL without its password, for logs."""
+    scheme, sep, rest = url.partition("://")
+    if sep and "@" in rest:
+        credentials, _, host = rest.rpartition("@")
+        user = credentials.partition(":")[0]
+        return f"{scheme}://{user + ':***' if user else '***'}@{host}"
+    return url
+
+
+def _check_url(url: Any) -> str:
+    if not isinstance(url, str) or not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError(f"Expected a Redis URL such as redis://127.0.0.1:6379/0, not {url!r}.")
+    return url
+
+
+class _Connection:
+    """A sync client and one async client per event loop, all made at first use."""
+
+    def __init__(self, url: str, timeout: float) -> None:
+        self.url = _check_url(url)
+        self.timeout = timeout
+        self._sync: redis.Redis | None = None
+        self._async: dict[asyncio.AbstractEventLoop, aioredis.Redis] = {}
+
+    def _options(self) -> dict[str, Any]:
+        return {
+            "socket_timeout": self.timeout,
+            "socket_connect_timeout": self.timeout,
+            "decode_responses": True,
+        }
+
+    @property
+    def sync(self) -> redis.Redis:
+        if self._sync is None:
+            self._sync = redis.Redis.from_url(self.url, **self._options())
+        return self._sync
+
+    @property
+    def aio(self) -> aioredis.Redis:
+        # An asyncio client's connections belong to the loop that opened them.
+        loop = asyncio.get_running_loop()
+        client = self._async.get(loop)
+        if client is None:
+            for old in [old for old in self._async if old.is_closed()]:
+                del self._async[old]
+            client = self._async[loop] = aioredis.Redis.from_url(self.url, **self._options())
+        return client
+
+    def subscriber(self) -> aioredis.Redis:
+        """A client for pub/sub: no read timeout, a subscriber may wait for long."""
+        options = self._options()
+        options["socket_timeout"] = None
+        return aioredis.Redis.from_url(self.url, **options)
+
+
+class RedisReplayStore:
+    """Remembers used Digest ``(nonce, cnonce, nc)`` triples in Redis, for every worker.
+
+    ``DigestAuth(replay_store=RedisReplayStore("redis://127.0.0.1:6379/0"))``. An entry
+    expires when its nonce can no longer be used. When Redis cannot be reached, the
+    request is refused with 503: a replay is never accepted because the check failed.
+
+    :param url: the Redis URL.
+    :param prefix: prefix of the keys it writes.
+    :param timeout: seconds to wait for Redis.
+    """
+
+    def __init__(
+        self, url: str, *, prefix: str = "dyne:digest:", timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
+        self.prefix = prefix
+        self._redis = _Connection(url, timeout)
+
+    async def first_use(self, key: str, ttl: float) -> bool:
+        """Record ``key`` for ``ttl`` seconds; True the first time, False for a replay."""
+        name = self.prefix + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+        try:
+            created = await self._redis.aio.set(name, "1", nx=True, px=max(1, int(ttl * 1000)))
+        except _FAILURES as exc:
+            raise RedisUnavailable(self._redis.url, "the Digest replay check", exc) from exc
+        return bool(created)
+
+
+class RedisSessionStore:
+    """Server-side sessions in Redis: ``App(session_store=RedisSessionStore(url))``.
+
+    The session data is stored as JSON under a random 256-bit id; the ``dyne-Session``
+    cookie carries only that id, signed with the app's secret key (a forged or altered
+    cookie reads as an empty session). Entries expire ``App(session_max_age=...)`` seconds
+    after the last write. Every write moves the session to a fresh id (so an id planted
+    before a login never becomes a logged-in one); the old id keeps its old data for a few
+    seconds for requests already in flight. :meth:`revoke` ends a session at once.
+
+    :param url: the Redis URL.
+    :param prefix: prefix of the keys it writes.
+    :param timeout: seconds to wait for Redis before answering 503.
+    """
+
+    def __init__(
+        self, url: str, *, prefix: str = "dyne:session:", timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
+        self.prefix = prefix
+        self._redis = _Connection(url, timeout)
+
+    def _session_id(self, req: Request) -> str | None:
+        value = req.cookies.get("dyne-Session")
+        if not value:
+            return None
+        sid = codec_for(req.app).loads(value).get("sid")
+        return sid if isinstance(sid, str) and sid else None
+
+    def load(self, req: Request) -> Session:
+        """The session named by the request's cookie (empty when absent, forged or gone)."""
+        sid = self._session_id(req)
+        if sid is None:
+            return Session()
+        try:
+            raw = self._redis.sync.get(self.prefix + sid)
+        except _FAILURES as exc:
+            raise RedisUnavailable(self._redis.url, "reading the session", exc) from exc
+        if raw is None:
+            return Session()
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            data = None
+        session = Session(data if isinstance(data, dict) else {})
+        session.id = sid
+        return session
+
+    def save(self, req: Request, resp: Response, session: Session) -> None:
+        """Write ``session`` under a new id and set the cookie; an empty one is deleted."""
+        client = self._redis.sync
+        old = session.id
+        try:
+            if not session:
+                if old is not None:
+                    client.delete(self.prefix + old)
+                    session.id = None
+                delete_session_cookie(req, resp)
+                return
+            value = json.dumps(dict(session), separators=(",", ":"))
+            sid = secrets.token_urlsafe(32)
+            with client.pipeline(transaction=True) as pipe:
+                pipe.set(self.prefix + sid, value, ex=req.app.session_max_age)
+                if old is not None:
+                    pipe.expire(self.prefix + old, ROTATION_GRACE, lt=True)
+                pipe.execute()
+        except _FAILURES as exc:
+            raise RedisUnavailable(self._redis.url, "saving the session", exc) from exc
+        session.id = sid
+        set_session_cookie(req, resp, codec_for(req.app).dumps({"sid": sid}))
+
+    def revoke(self, session_id: str) -> bool:
+        """End the session ``session_id`` (``req.session.id``) now; True if it existed."""
+        try:
+            return bool(self._redis.sync.delete(self.prefix + session_id))
+        except _FAILURES as exc:
+            raise RedisUnavailable(self._redis.url, "revoking a session", exc) from exc
+
+
+class _Messages:
+    """The messages of one Redis pub/sub subscription."""
+
+    def __init__(self, pubsub: Any) -> None:
+        self._pubsub = pubsub
+
+    def __aiter__(self) -> AsyncIterator[str]:
+        return self._iterate()
+
+    async def _iterate(self) -> AsyncIterator[str]:
+        async for item in self._pubsub.listen():
+            if item.get("type") == "message":
+                yield item["data"]
+
+
+class RedisBroadcast:
+    """A broadcast backend on Redis pub/sub: ``app.broadcast.backend = RedisBroadcast(url)``.
+
+    A message published on any worker reaches the subscribers of every worker connected
+    to the same Redis (and ``prefix``). Each subscription holds one Redis connection while
+    it is open.
+
+    :param url: the Redis URL.
+    :param prefix: prefix of the Redis channel names (keeps apps sharing a Redis apart).
+    :param timeout: seconds to wait for Redis when publishing or subscribing.
+    """
+
+    def __init__(
+        self, url: str, *, prefix: str = "dyne:broadcast:", timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
+        self.prefix = prefix
+        self._redis = _Connection(url, timeout)
+
+    async def publish(self, channel: str, message: str) -> None:
+        """Publish ``message`` on ``channel`` to every worker's subscribers."""
+        try:
+            await self._redis.aio.publish(self.prefix + channel, message)
+        except _FAILURES as exc:
+            raise RedisUnavailable(self._redis.url, "publishing a broadcast", exc) from exc
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, channel: str) -> AsyncIterator[_Messages]:
+        """Listen on ``channel`` (subscribed before the block starts) until the block ends."""
+        client = self._redis.subscriber()
+        pubsub = client.pubsub()
+        try:
+            try:
+                await pubsub.subscribe(self.prefix + channel)
+            except _FAILURES as exc:
+                raise RedisUnavailable(self._redis.url, "subscribing", exc) from exc
+            yield _Messages(pubsub)
+        finally:
+            with contextlib.suppress(*_FAILURES):
+                await pubsub.aclose()
+            with contextlib.suppress(*_FAILURES):
+                await client.aclose()

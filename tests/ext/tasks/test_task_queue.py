@@ -1,0 +1,226 @@
+"""dyne.ext.tasks against a real Redis, with a worker running in a thread of the test."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+import dyne
+from redis_support import REDIS_URL, free_port, redis_client, unique_prefix
+
+dramatiq = pytest.importorskip("dramatiq")
+from dyne.ext.tasks import TaskQueue, TaskQueueUnavailable  # noqa: E402
+
+
+@pytest.fixture
+def redis():
+    client = redis_client()
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def prefix(redis):
+    with unique_prefix(redis) as prefix:
+        yield prefix
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return dyne.App()
+
+
+def queue_for(app, prefix, **options):
+    options.setdefault("min_backoff", 0.05)
+    options.setdefault("max_backoff", 0.2)
+    return TaskQueue(app, REDIS_URL, namespace=prefix + "tasks", **options)
+
+
+@contextmanager
+def worker(queue: TaskQueue, concurrency: int = 2) -> Iterator[None]:
+    """Run ``queue``'s worker in a thread; stop it (gracefully) when the block ends."""
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=queue.run_worker, args=(concurrency,), kwargs={"stop": stop}, daemon=True
+    )
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+        assert not thread.is_alive(), "the worker did not stop"
+
+
+def next_item(redis, key: str) -> str:
+    """Wait (bounded) for a task to push to ``key``."""
+    item = redis.blpop([key], timeout=20)
+    assert item is not None, f"no task pushed to {key} within 20 s"
+    return item[1].decode()
+
+
+def test_task_queue_runs_a_sync_task_in_the_worker(app, redis, prefix):
+    queue = queue_for(app, prefix)
+
+    @app.background.task
+    def record(value):
+        redis.rpush(prefix + "done", value)
+
+    record("sync")
+    with worker(queue):
+        assert next_item(redis, prefix + "done") == "sync"
+
+
+def test_task_queue_runs_an_async_task_in_the_worker(app, redis, prefix):
+    queue = queue_for(app, prefix)
+
+    @app.background.task
+    async def record(value):
+        redis.rpush(prefix + "done", value)
+
+    record("async")
+    with worker(queue):
+        assert next_item(redis, prefix + "done") == "async"
+
+
+def test_task_queue_registers_tasks_decorated_before_it(app, redis, prefix):
+    @app.background.task
+    def early(value):
+        redis.rpush(prefix + "done", value)
+
+    queue = queue_for(app, prefix)
+    early("early")
+    with worker(queue):
+        assert next_item(redis, prefix + "done") == "early"
+
+
+def test_task_queue_call_returns_a_message_id(app, prefix):
+    queue_for(app, prefix)
+
+    @app.background.task
+    def noop():
+        pass
+
+    assert isinstance(noop(), str)
+
+
+def test_task_queue_unserializable_argument_fails_at_the_call_site(app, redis, prefix):
+    queue_for(app, prefix)
+
+    @app.background.task
+    def record(value):
+        pass
+
+    with pytest.raises(TypeError, match=r"argument 'when' \(object\) is not JSON"):
+        record(when=object())
+    assert list(redis.scan_iter(match=prefix + "*")) == []
+
+
+def test_task_queue_non_str_dict_key_fails_at_the_call_site(app, prefix):
+    queue_for(app, prefix)
+
+    @app.background.task
+    def record(value):
+        pass
+
+    with pytest.raises(TypeError, match=r"key 1, not a str"):
+        record({1: "one"})
+
+
+def test_task_queue_retry_succeeds(app, redis, prefix):
+    queue = queue_for(app, prefix, max_retries=2)
+
+    @app.background.task
+    def flaky(value):
+        if redis.incr(prefix + "attempts") == 1:
+            raise RuntimeError("first attempt fails")
+        redis.rpush(prefix + "done", value)
+
+    flaky("second time lucky")
+    with worker(queue):
+        assert next_item(redis, prefix + "done") == "second time lucky"
+    assert int(redis.get(prefix + "attempts")) == 2
+    assert queue.failed() == []
+
+
+def test_task_queue_failing_task_is_retried_then_listed_failed(app, redis, prefix, caplog):
+    queue = queue_for(app, prefix, max_retries=1)
+
+    @app.background.task
+    def broken(order_id):
+        redis.rpush(prefix + "attempts", order_id)
+        raise RuntimeError(f"cannot ship order {order_id}")
+
+    message_id = broken(7)
+    with caplog.at_level(logging.WARNING, logger="dyne.ext.tasks"), worker(queue):
+        assert next_item(redis, prefix + "attempts") == "7"
+        assert next_item(redis, prefix + "attempts") == "7"  # the retry
+    # The worker has stopped: every attempt it made is settled.
+    [failed] = queue.failed()
+    assert (failed.id, failed.args, failed.retries) == (message_id, [7], 1)
+    assert "cannot ship order 7" in failed.traceback
+    final = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert "args=(7,)" in final[-1].getMessage()
+    assert final[-1].exc_info is not None
+
+
+def test_task_queue_redis_down_makes_the_enqueuing_view_a_503(app):
+    queue = TaskQueue(app, f"redis://127.0.0.1:{free_port()}/0")
+    queue.broker.client.connection_pool.connection_kwargs["socket_connect_timeout"] = 0.5
+
+    @app.background.task
+    def record(value):
+        pass
+
+    @app.route("/enqueue")
+    def enqueue(req, resp):
+        record("x")
+
+    @app.route("/public")
+    def public(req, resp):
+        resp.text = "public"
+
+    assert app.client.get("/public").text == "public"
+    assert app.client.get("/enqueue").status_code == 503
+
+
+def test_task_queue_redis_down_outside_a_view_raises_a_clear_error(app):
+    queue = TaskQueue(app, f"redis://127.0.0.1:{free_port()}/0")
+
+    @app.background.task
+    def record(value):
+        pass
+
+    with pytest.raises(TaskQueueUnavailable):
+        record("x")
+    with pytest.raises(TaskQueueUnavailable):
+        queue.check_connection()
+
+
+def test_task_queue_refuses_a_pickle_encoder(app):
+    previous = dramatiq.get_encoder()
+    dramatiq.set_encoder(dramatiq.PickleEncoder())
+    try:
+        with pytest.raises(ValueError, match="JSON"):
+            TaskQueue(app, REDIS_URL)
+    finally:
+        dramatiq.set_encoder(previous)
+
+
+def test_task_queue_needs_a_redis_url(app):
+    with pytest.raises(ValueError, match=r"redis://"):
+        TaskQueue(app, "amqp://localhost")
+
+
+def test_background_without_a_task_queue_runs_in_the_process(app):
+    @app.background.task
+    def add(a, b):
+        return a + b
+
+    assert app.background.broker is None
+    assert add(1, 2).result(timeout=10) == 3

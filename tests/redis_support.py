@@ -1,0 +1,88 @@
+"""Real Redis for the scale-out tests: a URL with a key prefix unique to each test.
+
+Tests read DYNE_TEST_REDIS_URL (default redis://127.0.0.1:6379/0). Without a reachable
+Redis they are skipped, except under CI=true, where they fail: CI must run them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+REDIS_URL = os.environ.get("DYNE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason}; CI must run the Redis tests (start redis-server in .ci/run).")
+    pytest.skip(reason)
+
+
+def redis_client(url: str = REDIS_URL):
+    """A client for ``url`` that has answered PING (else the test is skipped or fails)."""
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+    try:
+        client.ping()
+    except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
+        _unavailable(f"Redis at {url} is not reachable ({exc})")
+    return client
+
+
+@contextmanager
+def unique_prefix(client) -> Iterator[str]:
+    """A key prefix no other test uses; every key under it is deleted afterwards."""
+    prefix = f"dyne-test-{uuid.uuid4().hex}:"
+    try:
+        yield prefix
+    finally:
+        keys = list(client.scan_iter(match=prefix + "*", count=1000))
+        if keys:
+            client.delete(*keys)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def private_redis(tmp_path) -> Iterator[str]:
+    """A redis-server of our own on a free port (a test may shut it down); its URL."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        _unavailable("redis-server is not installed")
+    port = free_port()
+    options = ["--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    process = subprocess.Popen(
+        [binary, *options, "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        client = wait_for_redis(url)
+        client.close()
+        yield url
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def wait_for_redis(url: str):
+    """A client once ``url`` answers PING (bounded: about 10 s)."""
+    import redis
+
+    retry = redis.retry.Retry(redis.backoff.ConstantBackoff(0.05), 200)
+    client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=5, retry=retry)
+    client.ping()
+    return client
