@@ -36,6 +36,7 @@ SDIST_TOP = {
     "README.md",
     "CHANGELOG.md",
     "hatch_build.py",
+    "mkdocs.yml",
     "pyproject.toml",
     "PKG-INFO",
     ".gitignore",
