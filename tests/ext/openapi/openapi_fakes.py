@@ -45,6 +45,7 @@ class OutputSpec:
     status_code: int = 200
     headers: Any = None
     description: str | None = None
+    many: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -70,9 +71,15 @@ def inp(adapter: Any, location: str = "media", key: str = "data"):
     return lambda view: append(view, "inputs", InputSpec(adapter, location, key))
 
 
-def out(adapter: Any, status_code: int = 200, headers: Any = None, description: str | None = None):
+def out(
+    adapter: Any,
+    status_code: int = 200,
+    headers: Any = None,
+    description: str | None = None,
+    many: bool | None = False,
+):
     return lambda view: annotate(
-        view, output=OutputSpec(adapter, status_code, headers, description)
+        view, output=OutputSpec(adapter, status_code, headers, description, many)
     )
 
 

@@ -119,6 +119,31 @@ def test_spec_output_references_a_component(app, validate, version):
     assert spec["components"]["schemas"]["Book"]["properties"]["title"] == {"type": "string"}
 
 
+@pytest.mark.parametrize("version", VERSIONS)
+def test_spec_output_many_is_an_array(app, validate, version):
+    @app.route("/books")
+    @out(BOOK, many=True)
+    async def books(req, resp):
+        pass
+
+    spec = validate(_spec(app, version))
+    schema = spec["paths"]["/books"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert schema["schema"] == {"type": "array", "items": {"$ref": "#/components/schemas/Book"}}
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_spec_output_without_many_is_one_object_or_an_array(app, validate, version):
+    @app.route("/books")
+    @out(BOOK, many=None)
+    async def books(req, resp):
+        pass
+
+    spec = validate(_spec(app, version))
+    schema = spec["paths"]["/books"]["get"]["responses"]["200"]["content"]["application/json"]
+    book = {"$ref": "#/components/schemas/Book"}
+    assert schema["schema"] == {"anyOf": [book, {"type": "array", "items": book}]}
+
+
 def test_spec_output_without_description_uses_the_status_phrase(app):
     @app.route("/book")
     @out(BOOK, status_code=201)

@@ -39,6 +39,8 @@ def operation(tour):
 
 
 def _component(spec, ref):
+    if "anyOf" in ref:  # an @output without many=: one object, or a list of them
+        ref = ref["anyOf"][0]
     return spec["components"]["schemas"][ref["$ref"].rsplit("/", 1)[1]]
 
 

@@ -37,12 +37,12 @@ def test_two_books_get_distinct_components(app, validate, openapi):
 
     @app.route("/a", methods=["POST"])
     @pd.input(_pydantic_book())
-    @pd.output(_pydantic_book())
+    @pd.output(_pydantic_book(), many=False)
     async def a(req, resp, *, data):
         resp.obj = data
 
     @app.route("/b")
-    @mm.output(_marshmallow_book())
+    @mm.output(_marshmallow_book(), many=False)
     async def b(req, resp):
         resp.obj = {"isbn": "123"}
 

@@ -212,6 +212,7 @@ def decorators(adapter_cls: Callable[[Any], Any]) -> tuple[Any, Any, Any, Any]:
         description: str | None = None,
         *,
         headers: Any = None,
+        many: bool | None = None,
     ) -> Any:
         """Serialize ``resp.obj`` (or the view's return value) with ``schema`` into
         ``resp.media`` and answer ``status_code``.
@@ -222,15 +223,28 @@ def decorators(adapter_cls: Callable[[Any], Any]) -> tuple[Any, Any, Any, Any]:
 
         :param header: a schema the response headers must fit (also ``headers=``).
         :param description: the response's description in the OpenAPI document.
+        :param many: ``True``: the body is a list of items (documented as an array; one
+            object is a server error); ``False``: one object (a list is a server error);
+            ``None`` (the default): either, documented as either (a marshmallow schema
+            instance made with ``many=True`` means ``True``).
         """
         if header is not None and headers is not None:
             raise TypeError("@output takes header= or headers=, not both.")
+        if many is not None and not isinstance(many, bool):
+            raise TypeError(f"@output many= takes True, False or None, not {many!r}.")
         header_schema = header if header is not None else headers
+        adapter = make_adapter(schema)
+        if adapter.many and many is False:
+            raise ValueError(
+                f"@output got a schema made with many=True and many=False; drop one of them "
+                f"({adapter.name!r})."
+            )
         spec = OutputSpec(
-            adapter=make_adapter(schema),
+            adapter=adapter,
             status_code=int(status_code),
             headers=make_adapter(header_schema) if header_schema is not None else None,
             description=description,
+            many=True if adapter.many else many,
         )
 
         def decorate(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -36,8 +36,16 @@ async def serialize(resp: Any, obj: Any, output: OutputSpec, status_before: int)
     """Dump ``obj`` through the ``@output`` schema into ``resp.media`` (and its status);
     an object that does not fit raises :class:`SerializationError`."""
     adapter = output.adapter
+    declared = output.many
+    if declared is not None and declared != _is_many(obj):
+        expected = "a list of items" if declared else "one object"
+        raise SerializationError(
+            f"resp.obj ({type(obj).__name__}) is not {expected}, which the @output schema "
+            f"{adapter.name!r} declares (many={declared}); fix the view, or declare "
+            f"@output(..., many={not declared})."
+        )
     try:
-        many = adapter.many or _is_many(obj)
+        many = declared if declared is not None else _is_many(obj)
         if many:
             obj = await _collect(obj)
         media = adapter.dump(obj, many=many)

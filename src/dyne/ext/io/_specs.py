@@ -19,12 +19,14 @@ class InputSpec:
 
 @dataclass(frozen=True, slots=True)
 class OutputSpec:
-    """The ``@output``: the body's adapter, its status code, headers' adapter and description."""
+    """The ``@output``: the body's adapter, its status code, headers' adapter, description,
+    and ``many``: True for a list of items, False for one object, None for either."""
 
     adapter: Any
     status_code: int = 200
     headers: Any = None
     description: str | None = None
+    many: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -178,7 +178,8 @@ class _Builder:
             status = int(output.status_code)
             entry: dict[str, Any] = {"description": output.description or _phrase(status)}
             if output.adapter is not None and status not in (204, 304):
-                entry["content"] = {"application/json": {"schema": self.schema_for(output.adapter)}}
+                schema = self._output_schema(output)
+                entry["content"] = {"application/json": {"schema": schema}}
             headers = getattr(output, "headers", None)
             if headers is not None:
                 entry["headers"] = self._headers(headers)
@@ -191,6 +192,18 @@ class _Builder:
         if not responses or not any(code.startswith("2") for code in responses):
             responses.setdefault("200", {"description": _phrase(200)})
         return responses
+
+    def _output_schema(self, output: Any) -> dict[str, Any]:
+        """An ``@output`` body: an array for ``many=True``, one object for ``many=False``,
+        and either of them when the view may answer both (``many`` not given)."""
+        schema = self.schema_for(output.adapter)
+        many = getattr(output, "many", None)
+        if schema.get("type") == "array" or many is False:
+            return schema
+        array = {"type": "array", "items": schema}
+        if many:
+            return array
+        return {"anyOf": [schema, array]}
 
     def _headers(self, adapter: Any) -> dict[str, Any]:
         headers = {}
