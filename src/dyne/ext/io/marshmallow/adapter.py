@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, ValidationError, fields, validate
 
 from dyne._utils import require
 from dyne.ext.io._adapter import parameters_from_json_schema
@@ -76,6 +76,7 @@ class MarshmallowAdapter:
         plugin = MarshmallowPlugin()
         spec = APISpec(title=self.name, version="1", openapi_version="3.1.0", plugins=[plugin])
         plugin.map_to_openapi_type(FileField, "string", "binary")
+        plugin.converter.add_attribute_function(_exclusive_bounds)  # type: ignore[union-attr]
         schema = type(self.schema) if self.many else self.schema
         spec.components.schema(self.name, schema=schema)
         components = _rewrite_refs(spec.to_dict()["components"]["schemas"], ref_prefix)
@@ -89,6 +90,25 @@ class MarshmallowAdapter:
     def has_file(self) -> bool:
         """Whether a field (or a nested schema's field) is a :class:`FileField`."""
         return _has_file(self.schema, set())
+
+
+def _exclusive_bounds(converter: Any, field: Any, ret: dict[str, Any], **_: Any) -> dict[str, Any]:
+    """Keep ``Range(min_inclusive=False)``/``max_inclusive=False`` (apispec drops them) in
+    the 3.1 numeric form; the OpenAPI dialect turns it into 3.0's boolean form."""
+    bounds: dict[str, Any] = {}
+    for validator in getattr(field, "validators", ()):
+        if not isinstance(validator, validate.Range):
+            continue
+        for value, inclusive, key, plain in (
+            (validator.min, validator.min_inclusive, "exclusiveMinimum", "minimum"),
+            (validator.max, validator.max_inclusive, "exclusiveMaximum", "maximum"),
+        ):
+            if value is None or inclusive:
+                continue
+            if ret.get(plain) == value:
+                ret.pop(plain)  # the same bound, now exclusive
+            bounds[key] = value
+    return bounds
 
 
 def _flatten(messages: Any, prefix: str, out: dict[str, list[str]]) -> None:
