@@ -14,8 +14,9 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-FRAMEWORKS: tuple[str, ...] = ("dyne", "starlette", "fastapi", "raw")
-"""Framework keys, in report order; each names the module ``<key>_app`` in this package."""
+FRAMEWORKS: tuple[str, ...] = ("dyne", "dyne_blueprints", "starlette", "fastapi", "raw")
+"""Framework keys, in report order; each names the module ``<key>_app`` in this package
+(``dyne_blueprints``: the Dyne app with every route registered through blueprints)."""
 
 
 def load(framework: str) -> ModuleType:
