@@ -51,7 +51,13 @@ from apps._harness import (  # noqa: E402
     scenario_scope,
 )
 
-DISTRIBUTIONS = {"dyne": "dyne", "dyne_blueprints": None, "starlette": "starlette", "fastapi": "fastapi", "raw": None}
+DISTRIBUTIONS = {
+    "dyne": "dyne",
+    "dyne_blueprints": None,
+    "starlette": "starlette",
+    "fastapi": "fastapi",
+    "raw": None,
+}
 
 
 @dataclass

@@ -39,7 +39,13 @@ apps = _load_package()
 harness: Any = importlib.import_module(f"{PACKAGE}._harness")
 common: Any = importlib.import_module(f"{PACKAGE}._common")
 
-REQUIRES = {"dyne": "dyne", "dyne_blueprints": "dyne", "starlette": "starlette", "fastapi": "fastapi", "raw": "pydantic"}
+REQUIRES = {
+    "dyne": "dyne",
+    "dyne_blueprints": "dyne",
+    "starlette": "starlette",
+    "fastapi": "fastapi",
+    "raw": "pydantic",
+}
 
 
 def bench_module(framework: str) -> Any:
