@@ -4,6 +4,7 @@ from dyne.__version__ import __version__
 from dyne.app import App
 from dyne.blueprints import Blueprint
 from dyne.exceptions import HTTPException, abort
+from dyne.problems import Problem
 from dyne.request import Request
 from dyne.response import Response
 
@@ -11,6 +12,7 @@ __all__ = [
     "App",
     "Blueprint",
     "HTTPException",
+    "Problem",
     "Request",
     "Response",
     "__version__",

@@ -54,14 +54,14 @@ class App(Dispatcher):
     :param secret_key: signs cookie sessions (default: the ``SECRET_KEY`` config key).
     :param env_file: a ``.env`` file to read instead of ``./.env``.
     :param env_prefix: prefix for environment lookups (``DYNE_``).
-    :param max_body_size: largest request body accepted, in bytes (413 past it).
     :param environ: a mapping read instead of ``os.environ`` (tests and tools inject settings).
+    :param max_body_size: largest request body accepted, in bytes (413 past it).
     :param static_dir: directory served under ``static_route`` when it exists (never created).
+    :param static_route: where ``static_dir`` is served; ``None`` serves it nowhere (the
+        directory still holds the single-page app's ``index.html``).
     :param session_max_age: seconds a cookie session stays valid after it was last written.
     :param session_store: keep sessions server-side (a :class:`dyne.sessions.SessionStore`,
         e.g. ``dyne.ext.redis.RedisSessionStore``); the cookie then carries only a signed id.
-    :param static_route: where ``static_dir`` is served; ``None`` serves it nowhere (the
-        directory still holds the single-page app's ``index.html``).
     :param gzip: compress responses of at least ``gzip_min_size`` bytes for clients that
         accept gzip.
     :param background_timeout: seconds shutdown waits for running background tasks.
@@ -69,6 +69,11 @@ class App(Dispatcher):
         ``Host`` values get 400. A pattern that can never match raises ``ValueError``.
     :param enable_hsts: redirect http to https and send HSTS; needs ``allowed_hosts`` so
         the redirect only goes to a trusted host.
+    :param problem_details: answer Dyne's errors as RFC 9457 ``application/problem+json``.
+    :param request_id: give each request an ID (``req.id``), from a safe ``X-Request-ID`` or
+        new, echoed in the response and in every log record; a string names another header.
+    :param access_log: one log record per request on the ``dyne.access`` logger: ``True``
+        for readable lines, ``"json"`` for JSON lines.
     :param cors_params: CORS settings; ``allow_credentials=True`` with any origin (``*``,
         ``null`` or a catch-all regex) raises ``ValueError``.
     """
@@ -88,6 +93,7 @@ class App(Dispatcher):
         allowed_hosts: list[str] | None = None,
         env_file: str | os.PathLike[str] | None = None,
         env_prefix: str = "",
+        environ: Mapping[str, str] | None = None,
         encoding: str = "utf-8",
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         max_form_fields: int = DEFAULT_MAX_FORM_FIELDS,
@@ -97,9 +103,11 @@ class App(Dispatcher):
         session_https_only: bool = False,
         session_store: Any = None,
         gzip: bool = True,
-        environ: Mapping[str, str] | None = None,
         gzip_min_size: int = DEFAULT_GZIP_MIN_SIZE,
         background_timeout: float | None = DEFAULT_BACKGROUND_TIMEOUT,
+        problem_details: bool = False,
+        request_id: bool | str = False,
+        access_log: bool | str = False,
     ) -> None:
         self.config = Config(
             env_file=env_file, env_prefix=env_prefix, encoding=encoding, environ=environ
@@ -143,6 +151,19 @@ class App(Dispatcher):
         self.gzip = gzip
         self.gzip_min_size = gzip_min_size
         self.background_timeout = background_timeout
+        self.problem_details = problem_details
+        from dyne import observability
+
+        #: the request ID header (None: request IDs are off)
+        self.request_id_header = observability.request_id_header(request_id)
+        #: ``"text"`` or ``"json"`` when the access log is on, else None
+        self.access_log_style = observability.access_log_style(access_log)
+        #: paths the access log and tracing leave out (the health endpoints, by default)
+        self.unobserved_paths: set[str] = set()
+        #: readiness checks run by ``app.health()``'s ready endpoint: name → check()
+        self.health_checks: dict[str, Callable[[], Any]] = {}
+        if self.request_id_header is not None or self.access_log_style is not None:
+            observability.configure(self)
 
         self.state = State()
         self.router = Router()
@@ -193,6 +214,7 @@ class App(Dispatcher):
         websocket: bool = False,
         before_request: bool = False,
         name: str | None = None,
+        tags: list[str] | None = None,
     ) -> Callable[[Any], Any]:
         """Register the decorated view for ``path`` (``/items/{id:int}``).
 
@@ -209,6 +231,7 @@ class App(Dispatcher):
                 websocket=websocket,
                 before_request=before_request,
                 name=name,
+                tags=tags,
             )
             return endpoint
 
@@ -222,9 +245,9 @@ class App(Dispatcher):
         methods: list[str] | None = None,
         websocket: bool = False,
         before_request: bool = False,
-        tags: list[str] | None = None,
         static: bool = False,
         name: str | None = None,
+        tags: list[str] | tuple[str, ...] | None = None,
     ) -> None:
         """Register ``endpoint`` for ``path``; see :meth:`route` for the options."""
         if before_request:
@@ -239,7 +262,6 @@ class App(Dispatcher):
             self._add_static_route(path or "/")
             return
         if path is None or endpoint is None:
-                tags=tags,
             raise RouteError("add_route() needs a path and an endpoint (or before_request=True).")
         if websocket:
             self.router.add(WebSocketRoute(path, endpoint, name=name))
@@ -248,36 +270,6 @@ class App(Dispatcher):
         # Lets a guard or validator stacked above @app.route fail loudly (see dyne._meta).
         _meta.mark_routed(endpoint)
 
-    def _add_static_route(self, path: str) -> None:
-        from dyne.staticfiles import add_single_page_app
-
-        add_single_page_app(self, path)
-
-    def _mount_static(self) -> None:
-        # Mount the static directory only once it exists, and never create it: an App
-        tags: list[str] | tuple[str, ...] | None = None,
-        # built where there is no ``static/`` must leave the file system alone.
-        if self._static_mounted or self._static_path is None or self.static_route is None:
-            return
-        if os.path.isdir(self._static_path):
-            from dyne.staticfiles import mount_static
-
-            mount_static(self)
-            self._static_mounted = True
-
-    def mount(self, prefix: str, app: Any, *, name: str | None = None) -> None:
-        """Serve another ASGI app (or a WSGI app, adapted) under ``prefix``."""
-        if not is_async_callable(app) and _looks_like_wsgi(app):
-            from a2wsgi import WSGIMiddleware
-
-            app = WSGIMiddleware(app)
-        self.router.add(Mount(prefix, app, name=name))
-
-    def add_middleware(self, middleware_class: Any, **options: Any) -> None:
-        """Wrap the app in an ASGI middleware; the last added runs first."""
-        if self._stack is not None:
-            raise RuntimeError("Cannot add middleware after the app has started serving.")
-        self._user_middleware.append((middleware_class, options))
     def before_request(
         self, hook: Callable[..., Any] | None = None, *, websocket: bool = False
     ) -> Any:
@@ -307,6 +299,35 @@ class App(Dispatcher):
             raise TypeError(f"include() takes a dyne.Blueprint, not {blueprint!r}.")
         blueprint.register(self, prefix)
 
+    def _add_static_route(self, path: str) -> None:
+        from dyne.staticfiles import add_single_page_app
+
+        add_single_page_app(self, path)
+
+    def _mount_static(self) -> None:
+        # Mount the static directory only once it exists, and never create it: an App
+        # built where there is no ``static/`` must leave the file system alone.
+        if self._static_mounted or self._static_path is None or self.static_route is None:
+            return
+        if os.path.isdir(self._static_path):
+            from dyne.staticfiles import mount_static
+
+            mount_static(self)
+            self._static_mounted = True
+
+    def mount(self, prefix: str, app: Any, *, name: str | None = None) -> None:
+        """Serve another ASGI app (or a WSGI app, adapted) under ``prefix``."""
+        if not is_async_callable(app) and _looks_like_wsgi(app):
+            from a2wsgi import WSGIMiddleware
+
+            app = WSGIMiddleware(app)
+        self.router.add(Mount(prefix, app, name=name))
+
+    def add_middleware(self, middleware_class: Any, **options: Any) -> None:
+        """Wrap the app in an ASGI middleware; the last added runs first."""
+        if self._stack is not None:
+            raise RuntimeError("Cannot add middleware after the app has started serving.")
+        self._user_middleware.append((middleware_class, options))
 
     def error_handler(self, key: int | type[BaseException]) -> Callable[[Any], Any]:
         """Register ``async def handler(req, resp, exc)`` for a status code or exception class."""
@@ -337,6 +358,20 @@ class App(Dispatcher):
         return decorator(handler) if handler is not None else decorator
 
     add_event_handler = on_event
+
+    def health(self, path: str = "/health", *, timeout: float = 2.0, observe: bool = False) -> None:
+        """Serve ``GET {path}/live`` (200 while serving) and ``GET {path}/ready`` (200 when
+        every :attr:`health_checks` entry passes within ``timeout`` seconds, else 503); left
+        out of the access log and traces unless ``observe``."""
+        from dyne.health import install
+
+        install(self, path, timeout=timeout, observe=observe)
+
+    def add_health_check(self, name: str, check: Callable[[], Any]) -> None:
+        """Add a readiness check: ``[async] def check()`` fails by raising or returning False."""
+        if not callable(check):
+            raise TypeError(f"Health check {name!r} must be callable, not {check!r}.")
+        self.health_checks[name] = check
 
     def url_for(self, view_or_name: Any, **params: Any) -> str:
         """The path of the route for a view (or route name), with its parameters filled in."""
@@ -378,6 +413,8 @@ class App(Dispatcher):
 
         port = self.config.get("PORT", cast=int, default=port)
         options.setdefault("log_level", "debug" if self.debug else "info")
+        if self.access_log_style is not None:
+            options.setdefault("access_log", False)  # Dyne's access log replaces uvicorn's
         uvicorn.run(self, host=host, port=port, **options)
 
     serve = run
@@ -390,6 +427,15 @@ class App(Dispatcher):
 
             self._client = TestClient(self).start()
         return self._client
+
+    def test_client(self, base_url: str = "http://;", **options: Any) -> Any:
+        """A new in-process test client for another base URL (``https://example.com``, or
+        ``http://testserver/api`` for a sub-path); other ``options`` go to
+        :class:`dyne.testing.TestClient`. Use it in a ``with`` block to run the startup and
+        shutdown events (``app.client`` is the shared one, already started)."""
+        from dyne.testing import TestClient
+
+        return TestClient(self, base_url=base_url, **options)
 
     def _build_stack(self) -> Any:
         # The static directory may have appeared since App() was made: look once more.
@@ -410,11 +456,3 @@ def _looks_like_wsgi(app: Any) -> bool:
     except (TypeError, ValueError):
         return False
     return len(parameters) == 2
-    def test_client(self, base_url: str = "http://;", **options: Any) -> Any:
-        """A new in-process test client for another base URL (``https://example.com``, or
-        ``http://testserver/api`` for a sub-path); other ``options`` go to
-        :class:`dyne.testing.TestClient`. Use it in a ``with`` block to run the startup and
-        shutdown events (``app.client`` is the shared one, already started)."""
-        from dyne.testing import TestClient
-
-        return TestClient(self, base_url=base_url, **options)

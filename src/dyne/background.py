@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextvars
 import functools
 import logging
 from collections.abc import Callable
@@ -41,6 +42,9 @@ class BackgroundQueue:
         #: object with ``register(name, func)`` and ``enqueue(name, args, kwargs)``
         #: (``dyne.ext.tasks`` provides one on a real task queue)
         self.broker: Any = None
+        #: ``wrap(func) -> func`` applied to each task as it is scheduled (tracing uses it);
+        #: the result must be a coroutine function exactly when ``func`` is one
+        self.wrappers: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = []
 
     @property
     def executor(self) -> concurrent.futures.ThreadPoolExecutor:
@@ -58,6 +62,8 @@ class BackgroundQueue:
 
     def run(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Schedule ``func(*args, **kwargs)`` and return its future (or asyncio task)."""
+        for wrap in self.wrappers:
+            func = wrap(func)
         if is_async_callable(func):
             try:
                 loop = asyncio.get_running_loop()
@@ -66,7 +72,9 @@ class BackgroundQueue:
             else:
                 future = loop.create_task(func(*args, **kwargs))
         else:
-            future = self.executor.submit(func, *args, **kwargs)
+            # Like an asyncio task, the thread sees the caller's context (the request ID).
+            context = contextvars.copy_context()
+            future = self.executor.submit(context.run, func, *args, **kwargs)
         self._pending.add(future)
         future.add_done_callback(functools.partial(self._done, getattr(func, "__name__", func)))
         return future
@@ -78,7 +86,8 @@ class BackgroundQueue:
             loop = anyio.from_thread.run_sync(asyncio.get_running_loop)
         except RuntimeError:
             # Not a worker thread of a running app (a script, a test): use a private loop.
-            return self.executor.submit(asyncio.run, coroutine)
+            context = contextvars.copy_context()
+            return self.executor.submit(context.run, asyncio.run, coroutine)
         return asyncio.run_coroutine_threadsafe(coroutine, loop)
 
     def task(self, func: Callable[..., Any]) -> Callable[..., Any]:

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dyne._utils import is_async_callable
 from dyne.exceptions import HTTPException
+from dyne.problems import Problem
 from dyne.request import ClientDisconnect, Request
 from dyne.response import Response, resolve_return
 from dyne.routing import Mount, NoMatch
@@ -51,6 +52,9 @@ class Dispatcher:
     background: BackgroundQueue
     debug: bool
     background_timeout: float | None
+    problem_details: bool
+    request_id_header: str | None
+    access_log_style: str | None
     _before_request: list[tuple[Callable[..., Any], bool]]
     _before_websocket: list[Callable[..., Any]]
     _error_handlers: dict[int | type[BaseException], Callable[..., Any]]
@@ -82,6 +86,10 @@ class Dispatcher:
             app = ServerErrorMiddleware(app, handler=self._middleware_error, debug=False)
         for wrap in self._platform_middleware():
             app = wrap(app)
+        if self.request_id_header is not None or self.access_log_style is not None:
+            from dyne.observability import ObservabilityMiddleware
+
+            app = ObservabilityMiddleware(app, cast("App", self))
         return app
 
     def _platform_middleware(self) -> list[Callable[[Any], Any]]:
@@ -93,6 +101,15 @@ class Dispatcher:
     async def _middleware_error(self, request: Any, exc: Exception) -> Any:
         from starlette.responses import PlainTextResponse
 
+        if self.problem_details:
+            from starlette.responses import Response as StarletteResponse
+
+            resp = Response(Request(request.scope, None, self))  # type: ignore[arg-type]
+            Problem.from_exception(exc).render(resp)
+            start, body = resp.prepare()
+            answer = StarletteResponse(body["body"], status_code=start["status"])
+            answer.raw_headers = start["headers"]
+            return answer
         return PlainTextResponse("500 Internal Server Error", status_code=500)
 
     async def _dispatch(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -199,6 +216,7 @@ class Dispatcher:
 
     async def _error_response(self, req: Request, resp: Response, exc: Exception) -> Any:
         """Turn ``exc`` into a response through the registered handlers or the defaults."""
+        scoped = req.scope.get(SCOPED_ERROR_HANDLERS, ())
         if isinstance(exc, HTTPException | StarletteHTTPException):
             status = exc.status_code
         else:
@@ -217,7 +235,6 @@ class Dispatcher:
                 logger.error(
                     "Unhandled %s while handling %s %s",
                     type(exc).__name__,
-        scoped = req.scope.get(SCOPED_ERROR_HANDLERS, ())
                     req.method,
                     req.path,
                     exc_info=exc,
@@ -232,6 +249,8 @@ class Dispatcher:
                 resp.headers[name] = value  # checked: a CR/LF here is the server's mistake
             if handler is not None:
                 await handler(req, resp, exc)
+            elif self.problem_details or isinstance(exc, Problem):
+                Problem.from_exception(exc).render(resp)
             else:
                 _default_error_body(resp, exc, status)
             return resp.prepare()
@@ -317,25 +336,6 @@ class Dispatcher:
             await handler()
 
 
-class _MountedApp(Exception):
-    """Raised inside dispatch to hand the request over to a mounted app."""
-
-    def __init__(self, app: Any) -> None:
-        super().__init__()
-        self.app = app
-
-
-def _route_path(scope: dict[str, Any]) -> str:
-    """The path below the app's root_path (a proxy prefix, or a mount point)."""
-    path: str = scope["path"]
-    root_path: str = scope.get("root_path", "")
-    if root_path and path.startswith(root_path):
-        return path[len(root_path) :] or "/"
-    return path
-
-
-def _mounted(mount: Mount) -> Any:
-    # As in Starlette: the path stays whole and root_path grows by the prefix, so the
 def _error_handler_in(
     handlers: dict[Any, Callable[..., Any]], exc: Exception, status: int
 ) -> Callable[..., Any] | None:
@@ -355,6 +355,25 @@ def _error_handler_in(
     return None
 
 
+class _MountedApp(Exception):
+    """Raised inside dispatch to hand the request over to a mounted app."""
+
+    def __init__(self, app: Any) -> None:
+        super().__init__()
+        self.app = app
+
+
+def _route_path(scope: dict[str, Any]) -> str:
+    """The path below the app's root_path (a proxy prefix, or a mount point)."""
+    path: str = scope["path"]
+    root_path: str = scope.get("root_path", "")
+    if root_path and path.startswith(root_path):
+        return path[len(root_path) :] or "/"
+    return path
+
+
+def _mounted(mount: Mount) -> Any:
+    # As in Starlette: the path stays whole and root_path grows by the prefix, so the
     # mounted app (and a2wsgi for WSGI apps) sees its own path below the prefix.
     async def serve(scope: dict[str, Any], receive: Any, send: Any) -> None:
         child = dict(scope)

@@ -92,6 +92,12 @@ class Request:
         return self.scope["method"]
 
     @property
+    def id(self) -> str | None:
+        """The request ID (``App(request_id=True)``): the client's ``X-Request-ID`` when safe,
+        else a new random one; None when request IDs are off."""
+        return self.scope.get("dyne.request_id")
+
+    @property
     def url(self) -> URL:
         """The full URL as a parsed object (``.path``, ``.query``, ``.hostname``, ...)."""
         return URL(scope=self.scope)

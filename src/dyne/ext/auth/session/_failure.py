@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from urllib.parse import quote, urlencode
 
+from dyne.problems import Problem, problem_details_enabled
 from dyne.request import Request
 from dyne.response import Response
 
@@ -56,6 +57,9 @@ def default_failure(
     else:
         resp.status_code = 403
         message = "You do not have the role this page requires."
+    if problem_details_enabled(req.app):
+        Problem(resp.status_code, message).render(resp)
+        return
     if wants_json(req):
         resp.media = {"error": message}
     else:

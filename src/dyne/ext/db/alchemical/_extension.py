@@ -15,6 +15,7 @@ from sqlalchemy.orm import SessionTransactionOrigin
 from dyne import _meta
 from dyne.ext.db.alchemical._context import activate, active_session, deactivate
 from dyne.ext.db.alchemical._engine import guard
+from dyne.ext.db.alchemical._health import database_check
 from dyne.ext.db.alchemical._settings import read_settings, require_driver
 from dyne.request import Request
 from dyne.response import Response
@@ -101,6 +102,8 @@ class Alchemical(_Alchemical):
         app.state.db = self
         app.request_properties["db"] = self._request_db
         app.on_event("shutdown", self.dispose)
+        if hasattr(app, "add_health_check"):  # app.health()'s ready endpoint checks it
+            app.add_health_check("database", database_check(self))
         if self.autocommit and self._uses_transaction:
             self._warn_autocommit()
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dyne._utils import as_async
+from dyne.problems import Problem, problem_details_enabled
 from dyne.request import Request
 from dyne.response import Response
 
@@ -121,6 +122,9 @@ class AuthBackend(abc.ABC):
             resp.headers["WWW-Authenticate"] = await self.challenge(req, stale=stale)
         handler = self.handler_for(req)
         if handler is None:
+            if problem_details_enabled(req.app):
+                Problem(status_code).render(resp)
+                return
             resp.text = {401: "Unauthorized", 403: "Forbidden"}.get(status_code, "Bad Request")
             return
         await handler(req, resp, status_code)

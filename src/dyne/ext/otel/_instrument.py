@@ -1,0 +1,228 @@
+"""The tracing middleware, the background-task wrapper and the request-attribute spans."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from dyne.__version__ import __version__
+from dyne._utils import is_async_callable
+from dyne.exceptions import MissingDependency
+from dyne.observability import current_request_id, route_template
+
+try:
+    from opentelemetry import propagate, trace
+    from opentelemetry.trace import SpanKind, Status, StatusCode
+except ModuleNotFoundError as exc:  # pragma: no cover - depends on the install
+    if exc.name is None or exc.name.partition(".")[0] != "opentelemetry":
+        raise
+    raise MissingDependency("opentelemetry-api", "otel") from None
+
+__all__ = ["SERVER_SPAN_ATTRIBUTES", "instrument"]
+
+#: The attributes a server span may carry (stable HTTP semantic conventions, plus
+#: ``dyne.request_id``). The query string is left out: it often carries tokens.
+SERVER_SPAN_ATTRIBUTES = (
+    "client.address",
+    "client.port",
+    "dyne.request_id",
+    "error.type",
+    "http.request.method",
+    "http.request.method_original",
+    "http.response.status_code",
+    "http.route",
+    "network.protocol.version",
+    "server.address",
+    "server.port",
+    "url.path",
+    "url.scheme",
+    "user_agent.original",
+)
+
+_KNOWN_METHODS = frozenset(
+    {"CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE", "QUERY"}
+)
+_MARK = "_dyne_otel"
+
+
+def instrument(app: Any, *, tracer_provider: Any = None) -> None:
+    """Trace ``app``: a server span per request, spans for request attributes such as
+    ``req.db`` and for background tasks. Call it once, before the app serves.
+
+    :param tracer_provider: where spans go (default: OpenTelemetry's global provider).
+    :raises RuntimeError: when ``app`` is already instrumented or already serving.
+    """
+    if any(getattr(wrap, _MARK, False) for wrap in app.background.wrappers):
+        raise RuntimeError("This app is already instrumented; call instrument(app) once.")
+    tracer = trace.get_tracer("dyne.ext.otel", __version__, tracer_provider=tracer_provider)
+    app.add_middleware(TracingMiddleware, dyne_app=app, tracer=tracer)
+    app.background.wrappers.append(_background_wrapper(tracer))
+
+
+class TracingMiddleware:
+    """Opens the server span of each HTTP request (its parent: the incoming trace context)."""
+
+    def __init__(self, app: Any, *, dyne_app: Any, tracer: Any) -> None:
+        self.app = app
+        self.dyne_app = dyne_app
+        self.tracer = tracer
+        # Built with the stack, at the first request: every extension has registered its
+        # request attributes by now.
+        _trace_request_properties(dyne_app, tracer)
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["path"] in self.dyne_app.unobserved_paths:
+            await self.app(scope, receive, send)
+            return
+        carrier: dict[str, str] = {}
+        for name, value in scope.get("headers", ()):
+            key = name.decode("latin-1")
+            text = value.decode("latin-1")
+            carrier[key] = f"{carrier[key]},{text}" if key in carrier else text
+        parent = propagate.extract(carrier)
+        method = scope["method"]
+        known = method if method in _KNOWN_METHODS else "_OTHER"
+        attributes = _request_attributes(scope, carrier, known)
+        if known != method:
+            attributes["http.request.method_original"] = method
+        request_id = scope.get("dyne.request_id")
+        if request_id is not None:
+            attributes["dyne.request_id"] = request_id
+        with self.tracer.start_as_current_span(
+            known, context=parent, kind=SpanKind.SERVER, attributes=attributes
+        ) as span:
+
+            async def traced_send(message: dict[str, Any]) -> None:
+                if message["type"] == "http.response.start":
+                    status = message["status"]
+                    span.set_attribute("http.response.status_code", status)
+                    if status >= 500:
+                        span.set_attribute("error.type", str(status))
+                        span.set_status(Status(StatusCode.ERROR))
+                await send(message)
+
+            try:
+                await self.app(scope, receive, traced_send)
+            finally:
+                route = route_template(self.dyne_app, scope)
+                if route is not None:
+                    span.set_attribute("http.route", route)
+                    span.update_name(f"{known} {route}")
+
+
+def _request_attributes(
+    scope: dict[str, Any], headers: dict[str, str], method: str
+) -> dict[str, Any]:
+    attributes: dict[str, Any] = {
+        "http.request.method": method,
+        "url.path": scope["path"],
+        "url.scheme": scope.get("scheme", "http"),
+        "network.protocol.version": scope.get("http_version", "1.1"),
+    }
+    host = headers.get("host")
+    server = scope.get("server")
+    if host:
+        name, port = _split_host(host)
+        attributes["server.address"] = name
+        if port is not None:
+            attributes["server.port"] = port
+    elif server:
+        attributes["server.address"] = server[0]
+        if server[1] is not None:
+            attributes["server.port"] = server[1]
+    client = scope.get("client")
+    if client:
+        attributes["client.address"] = client[0]
+        if client[1] is not None:
+            attributes["client.port"] = client[1]
+    agent = headers.get("user-agent")
+    if agent:
+        attributes["user_agent.original"] = agent
+    return attributes
+
+
+def _split_host(host: str) -> tuple[str, int | None]:
+    """``(name, port)`` from a Host header value (``example.com:8000``, ``[::1]:80``)."""
+    if host.startswith("["):
+        end = host.find("]")
+        if end < 0:
+            return host, None
+        name, rest = host[1:end], host[end + 1 :]
+        port = rest[1:] if rest.startswith(":") else ""
+    else:
+        name, _, port = host.partition(":")
+    return name, int(port) if port.isdigit() and len(port) <= 5 else None
+
+
+def _trace_request_properties(app: Any, tracer: Any) -> None:
+    """Wrap each request attribute extensions publish (``req.db``) in a span that lasts from
+    its first use in a request to the end of that request."""
+    for name, factory in list(app.request_properties.items()):
+        if getattr(factory, _MARK, False):
+            continue
+        app.request_properties[name] = _traced_property(name, factory, tracer)
+
+
+def _traced_property(name: str, factory: Callable[..., Any], tracer: Any) -> Any:
+    flag = f"dyne_otel_{name}"
+
+    @functools.wraps(factory)
+    def traced(req: Any) -> Any:
+        state = req.state
+        if not getattr(state, flag, False):
+            setattr(state, flag, True)
+            attributes = {"dyne.request_attribute": name}
+            request_id = current_request_id()
+            if request_id is not None:
+                attributes["dyne.request_id"] = request_id
+            span = tracer.start_span(f"req.{name}", kind=SpanKind.INTERNAL, attributes=attributes)
+
+            async def end(req: Any, resp: Any, exc: BaseException | None) -> None:
+                if exc is not None:
+                    span.record_exception(exc)
+                    span.set_status(Status(StatusCode.ERROR))
+                span.end()
+
+            # Registered before the extension's own finalizer (finalizers run in reverse),
+            # so the span also covers the commit and close that end the request.
+            req.add_finalizer(end)
+        return factory(req)
+
+    setattr(traced, _MARK, True)
+    return traced
+
+
+def _background_wrapper(tracer: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def wrap(func: Callable[..., Any]) -> Callable[..., Any]:
+        name = getattr(func, "__qualname__", None) or repr(func)
+
+        def attributes() -> dict[str, Any]:
+            found: dict[str, Any] = {"dyne.background.task": name}
+            request_id = current_request_id()
+            if request_id is not None:
+                found["dyne.request_id"] = request_id
+            return found
+
+        if is_async_callable(func):
+
+            @functools.wraps(func)
+            async def traced_async(*args: Any, **kwargs: Any) -> Any:
+                with tracer.start_as_current_span(
+                    f"background {name}", kind=SpanKind.INTERNAL, attributes=attributes()
+                ):
+                    return await func(*args, **kwargs)
+
+            return traced_async
+
+        @functools.wraps(func)
+        def traced_sync(*args: Any, **kwargs: Any) -> Any:
+            with tracer.start_as_current_span(
+                f"background {name}", kind=SpanKind.INTERNAL, attributes=attributes()
+            ):
+                return func(*args, **kwargs)
+
+        return traced_sync
+
+    setattr(wrap, _MARK, True)
+    return wrap
