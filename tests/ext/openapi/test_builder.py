@@ -438,7 +438,10 @@ def test_spec_security_adds_a_401_response(app):
     async def a(req, resp):
         pass
 
-    assert _spec(app)["paths"]["/a"]["get"]["responses"]["401"] == {"description": "Unauthorized"}
+    response = _spec(app)["paths"]["/a"]["get"]["responses"]["401"]
+    assert response["description"] == "Unauthorized"
+    assert response["content"] == {"text/plain": {"schema": {"type": "string"}}}
+    assert set(response["headers"]) == {"WWW-Authenticate"}
 
 
 def test_spec_roles_are_described(app):
@@ -451,7 +454,7 @@ def test_spec_roles_are_described(app):
 
     op = _spec(app)["paths"]["/reset"]["get"]
     assert op["description"] == "**Required role:** admin and super_user"
-    assert op["responses"]["403"] == {"description": "Forbidden"}
+    assert op["responses"]["403"]["description"] == "Forbidden"
 
 
 def test_spec_optional_security_allows_anonymous(app, validate):

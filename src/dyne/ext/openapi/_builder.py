@@ -44,6 +44,28 @@ _VALIDATION_ERROR = {
 }
 
 
+# The body of an error Dyne answers itself (404, 405, 413, 415, 401, 403): plain text, or
+# RFC 9457 problem details when the app has problem_details on.
+_PLAIN_ERROR = {"text/plain": {"schema": {"type": "string"}}}
+_PROBLEM = {
+    "type": "object",
+    "description": "RFC 9457 problem details.",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+    },
+    "required": ["status"],
+}
+_FRAMEWORK_STATUSES = {
+    404: "Not Found: no resource at this path (a path value that does not convert, or none).",
+    413: "Content Too Large: the body, a form field or an upload is past the app's limits.",
+    415: "Unsupported Media Type: the body's Content-Type is missing or not one listed here.",
+}
+
+
 def _phrase(status: int) -> str:
     try:
         return HTTPStatus(status).phrase
@@ -52,8 +74,9 @@ def _phrase(status: int) -> str:
 
 
 class _Builder:
-    def __init__(self, version: str) -> None:
+    def __init__(self, version: str, problem_details: bool = False) -> None:
         self.version = version
+        self.problem_details = problem_details
         self.dialect = dialect_of(version)
         self.components = Components(self.dialect)
         self.operation_ids: set[str] = set()
@@ -129,22 +152,34 @@ class _Builder:
             op["parameters"] = _unique_parameters(parameters)
         if body is not None:
             op["requestBody"] = body
-        op["responses"] = self._responses(meta)
+        op["responses"] = responses = self._responses(meta)
         security, roles = self._security(meta)
         if security is not None:
             op["security"] = security
             if roles and security != [{}]:
-                op["responses"].setdefault("403", {"description": _phrase(403)})
+                responses.setdefault("403", self._framework_error(_phrase(403)))
             if any(requirement for requirement in security):
-                op["responses"].setdefault("401", {"description": _phrase(401)})
-        if meta.get("inputs") and "400" not in op["responses"]:
+                responses.setdefault("401", self._unauthorized(meta))
+                if _has_login_redirect(meta):
+                    for status in ("302", "303"):
+                        responses.setdefault(status, _login_redirect(status))
+        if meta.get("inputs") and "400" not in responses:
             error = self.components.add_schema(
                 "ValidationError", convert(_VALIDATION_ERROR, self.dialect)
             )
-            op["responses"]["400"] = {
+            responses["400"] = {
                 "description": "The request did not validate.",
                 "content": {"application/json": {"schema": self.components.ref(error)}},
             }
+        # What Dyne itself answers on this route, whatever the view does.
+        if body is not None:
+            for status in (413, 415):
+                responses.setdefault(
+                    str(status), self._framework_error(_FRAMEWORK_STATUSES[status])
+                )
+        if any(parameter.get("in") == "path" for parameter in parameters):
+            responses.setdefault("404", self._framework_error(_FRAMEWORK_STATUSES[404]))
+        op["responses"] = dict(sorted(responses.items()))
         notes = [description] if description else []
         if roles:
             notes.append(f"**Required role:** {roles}")
@@ -205,6 +240,26 @@ class _Builder:
             return array
         return {"anyOf": [schema, array]}
 
+    def _framework_error(self, description: str) -> dict[str, Any]:
+        """A response Dyne answers itself, in the app's one error shape."""
+        if self.problem_details:
+            problem = self.components.add_schema("Problem", convert(_PROBLEM, self.dialect))
+            content = {"application/problem+json": {"schema": self.components.ref(problem)}}
+            return {"description": description, "content": content}
+        return {"description": description, "content": dict(_PLAIN_ERROR)}
+
+    def _unauthorized(self, meta: dict[str, Any]) -> dict[str, Any]:
+        """The 401 of a guard, with the ``WWW-Authenticate`` challenge of HTTP schemes."""
+        entry = self._framework_error(_phrase(401))
+        if any(_challenges(requirement) for requirement in meta.get("security") or ()):
+            entry["headers"] = {
+                "WWW-Authenticate": {
+                    "description": "The challenge: how to authenticate.",
+                    "schema": {"type": "string"},
+                }
+            }
+        return entry
+
     def _headers(self, adapter: Any) -> dict[str, Any]:
         headers = {}
         for parameter in self.parameters_for(adapter, "header"):
@@ -233,6 +288,28 @@ class _Builder:
         return security, "; ".join(roles)
 
 
+def _challenges(requirement: Any) -> bool:
+    """Whether a guard answers 401 with a challenge: every scheme but a cookie session's."""
+    scheme = getattr(requirement, "scheme", None) or {}
+    return not (scheme.get("type") == "apiKey" and scheme.get("in") == "cookie")
+
+
+def _has_login_redirect(meta: dict[str, Any]) -> bool:
+    """Whether a guard may send browsers to a login page (a cookie session's)."""
+    return any(not _challenges(requirement) for requirement in meta.get("security") or ())
+
+
+def _login_redirect(status: str) -> dict[str, Any]:
+    method = "GET and HEAD requests" if status == "302" else "other methods"
+    return {
+        "description": (
+            f"Not logged in ({method}, from a browser, when the app has a login page): "
+            "a redirect to it, with the page asked for in ?next=."
+        ),
+        "headers": {"Location": {"schema": {"type": "string"}}},
+    }
+
+
 def _location(location: str) -> str:
     return {"headers": "header", "cookies": "cookie", "params": "query"}.get(location, location)
 
@@ -254,10 +331,12 @@ def build_spec(
     info: dict[str, Any],
     version: str,
     exclude: Iterable[Any] = (),
+    problem_details: bool = False,
 ) -> dict[str, Any]:
     """The OpenAPI document (a dict) for the HTTP ``routes``, leaving out ``exclude``\\ d
-    endpoints (the documentation's own pages)."""
-    builder = _Builder(version)
+    endpoints (the documentation's own pages); errors Dyne answers itself are documented
+    as problem details when ``problem_details``, else as plain text."""
+    builder = _Builder(version, problem_details)
     skipped = {id(endpoint) for endpoint in exclude}
     paths: dict[str, dict[str, Any]] = {}
     webhooks: dict[str, dict[str, Any]] = {}

@@ -178,6 +178,7 @@ class OpenAPI:
                 info=info,
                 version=self.openapi,
                 exclude=self._endpoints,
+                problem_details=bool(getattr(self.app, "problem_details", False)),
             )
             # A round trip through JSON keeps only plain data, so YAML and JSON agree.
             self._spec = json.loads(json.dumps(built, default=str))
