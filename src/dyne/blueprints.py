@@ -17,20 +17,15 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from starlette.concurrency import run_in_threadpool
-
 from dyne import _meta
+from dyne._scoping import Handlers, class_view, function_view, websocket_view
 from dyne._utils import as_async, is_async_callable
-from dyne.dispatch import SCOPED_ERROR_HANDLERS
-from dyne.routing import HTTP_METHODS, RouteError
-from dyne.websockets import WebSocketState
+from dyne.routing import RouteError
 
 if TYPE_CHECKING:
     from dyne.app import App
 
 __all__ = ["Blueprint"]
-
-Handlers = dict[int | type[BaseException], Callable[..., Any]]
 
 
 @dataclass(slots=True)
@@ -391,7 +386,7 @@ def _resolve(record: _RouteRecord, scope: _Scope) -> _ResolvedRoute:
             "give the route a path such as '/'."
         )
     original = record.endpoint
-    base = record.name or getattr(original, "__name__", type(original).__name__)
+    base: str = record.name or str(getattr(original, "__name__", type(original).__name__))
     name = ".".join((*scope.names, base))
     if record.websocket and scope.guards:
         raise RouteError(
@@ -403,140 +398,11 @@ def _resolve(record: _RouteRecord, scope: _Scope) -> _ResolvedRoute:
     # The view was marked routed by bp.route; the blueprint's own wrappers may wrap it.
     with _meta.unrouted(original):
         if record.websocket:
-            endpoint = _websocket_view(original, scope.websocket_hooks)
+            endpoint = websocket_view(original, scope.websocket_hooks)
         elif inspect.isclass(original):
-            endpoint = _class_view(original, scope)
+            endpoint = class_view(original, scope.guards, scope.hooks, scope.handlers)
         else:
-            endpoint = _function_view(original, scope)
+            endpoint = function_view(original, scope.guards, scope.hooks, scope.handlers)
     if not record.websocket:
         tags = _unique(scope.tags, record.tags)
     return _ResolvedRoute(path, endpoint, original, record.methods, record.websocket, name, tags)
-
-
-# -- folding guards, hooks and error handlers into a view ------------------------------------
-
-
-def _guarded(view: Any, guards: tuple[Callable[..., Any], ...]) -> Any:
-    # As if written ``@guard1 @guard2 def view``: the first guard is the outermost.
-    for guard in reversed(guards):
-        wrapped = guard(view)
-        if not callable(wrapped):
-            raise TypeError(f"The guard {guard!r} returned {wrapped!r}, not a view.")
-        view = wrapped
-    return view
-
-
-def _scoped(
-    view: Any,
-    hooks: tuple[tuple[Callable[..., Any], bool], ...],
-    handlers: tuple[Handlers, ...],
-) -> Any:
-    """``view`` running the blueprint's hooks first and handing its exceptions to the
-    blueprint's error handlers (through dispatch, so finalizers still see them)."""
-    if not hooks and not handlers:
-        return view
-    call = as_async(view)
-
-    @_meta.wraps(view)
-    async def scoped(*args: Any, **params: Any) -> Any:
-        try:
-            if hooks:
-                # (req, resp) for functions, (self, req, resp) for class-view methods.
-                req, resp = args[-2], args[-1]
-                for hook, hook_is_async in hooks:
-                    if hook_is_async:
-                        await hook(req, resp)
-                    else:
-                        await run_in_threadpool(hook, req, resp)
-                    if resp.status_code >= 400 or resp.complete:
-                        return None
-            return await call(*args, **params)
-        except Exception:
-            if handlers:
-                args[-2].scope[SCOPED_ERROR_HANDLERS] = handlers
-            raise
-
-    return scoped
-
-
-def _function_view(view: Any, scope: _Scope) -> Any:
-    return _scoped(_guarded(view, scope.guards), scope.hooks, scope.handlers)
-
-
-def _class_view(cls: type, scope: _Scope) -> Any:
-    """A subclass of ``cls`` whose handlers carry the guards, hooks and error handlers (the
-    class itself is left alone: it may be included elsewhere without them)."""
-    if not (scope.guards or scope.hooks or scope.handlers):
-        return cls
-    methods = [f"on_{m.lower()}" for m in HTTP_METHODS if hasattr(cls, f"on_{m.lower()}")]
-    namespace: dict[str, Any] = {
-        "__module__": cls.__module__,
-        "__qualname__": cls.__qualname__,
-        "__doc__": cls.__doc__,
-    }
-    if hasattr(cls, "on_request"):
-        # on_request runs first for every method: guarding it guards them all, and a refusal
-        # there ends the request. Guarding each on_<method> as well would authenticate twice.
-        original = _method(cls, "on_request")
-        guarded = _guarded(original, scope.guards)
-        namespace["on_request"] = _as_attribute(
-            cls, "on_request", _scoped(guarded, scope.hooks, scope.handlers)
-        )
-        security = [
-            item
-            for item in _meta.meta_of(guarded).get("security", ())
-            if item not in _meta.meta_of(original).get("security", ())
-        ]
-        for name in methods:
-            if scope.handlers or security:
-                method = _method(cls, name)
-                handler = _scoped(method, (), scope.handlers)
-                if handler is method:
-                    handler = _passthrough(method)
-                for requirement in security:  # so OpenAPI documents it on each method
-                    _meta.append(handler, "security", requirement)
-                namespace[name] = _as_attribute(cls, name, handler)
-    else:
-        for name in methods:
-            handler = _guarded(_method(cls, name), scope.guards)
-            namespace[name] = _as_attribute(
-                cls, name, _scoped(handler, scope.hooks, scope.handlers)
-            )
-    return type(cls)(cls.__name__, (cls,), namespace)
-
-
-def _method(cls: type, name: str) -> Any:
-    return getattr(cls, name)
-
-
-def _as_attribute(cls: type, name: str, handler: Any) -> Any:
-    # A plain function stays a method; a staticmethod, classmethod or other callable came
-    # out of getattr already bound (or needing no self), so it must not be bound again.
-    if inspect.isfunction(inspect.getattr_static(cls, name)):
-        return handler
-    return staticmethod(handler)
-
-
-def _passthrough(view: Any) -> Any:
-    call = as_async(view)
-
-    @_meta.wraps(view)
-    async def documented(*args: Any, **params: Any) -> Any:
-        return await call(*args, **params)
-
-    return documented
-
-
-def _websocket_view(view: Any, hooks: tuple[Callable[..., Any], ...]) -> Any:
-    if not hooks:
-        return view
-
-    @_meta.wraps(view)
-    async def scoped(ws: Any, **params: Any) -> Any:
-        for hook in hooks:
-            await hook(ws)
-            if ws.application_state == WebSocketState.DISCONNECTED:
-                return None  # the hook closed the connection: the view must not run
-        return await view(ws, **params)
-
-    return scoped
