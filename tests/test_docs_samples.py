@@ -5,10 +5,13 @@ so a block may use what an earlier block of the same page defined (``app`` from 
 first block, a schema from the one before). The test of a block runs every earlier
 runnable block of its page, then the block itself, in an empty temporary directory, as a
 module named ``docs_sample`` (so ``if __name__ == "__main__": app.run()`` does not
-serve). Top-level ``await`` is allowed. The ``test_*`` functions a block defines that take
-no arguments are called, as pytest would. When the namespace ends with an ``app`` (a
-``dyne.App``), its test client is opened and closed, so its startup and shutdown events
-run too.
+serve). The environment holds ``SECRET_KEY`` (pages that need one tell the reader to set
+it) and no ``ALCHEMICAL_*`` or ``DYNE_*`` settings. Top-level ``await`` is allowed. The
+``test_*`` functions a block defines that take no arguments are called, as pytest would.
+A second test reads each block with ruff for names nothing on the page defines, even
+inside a function body that running the block never enters.
+When the namespace ends with an ``app`` (a ``dyne.App``), its test client is opened and
+closed, so its startup and shutdown events run too.
 
 A page talks to this runner with an HTML comment on the line just before a fence (blank
 lines in between are allowed; the comment does not show on the site):
@@ -22,6 +25,10 @@ lines in between are allowed; the comment does not show on the site):
 ``<!-- new-program -->``
     The block starts afresh: it, and the blocks after it, do not see the blocks before
     it. For a page that shows several independent programs.
+
+``<!-- standalone -->``
+    The block runs by itself, and the blocks after it do not see it. For an alternative
+    shown beside the page's program (the same schema in another library).
 
 ``<!-- output -->``
     On a ``text`` (or unlabelled) fence right after a Python block: what the Python
@@ -40,8 +47,11 @@ import contextlib
 import importlib.util
 import inspect
 import io
+import json
 import os
 import re
+import secrets
+import subprocess
 import sys
 import types
 from dataclasses import dataclass, field
@@ -56,7 +66,7 @@ DOCS = ROOT / "docs"
 
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<ticks>`{3,}|~{3,})\s*(?P<info>[^`\s]*)[^`]*$")
 MARKER = re.compile(
-    r"^\s*<!--\s*(?P<kind>not-runnable|new-program|output)\s*(?::(?P<arg>.*?))?-->\s*$"
+    r"^\s*<!--\s*(?P<kind>not-runnable|new-program|standalone|output)\s*(?::(?P<arg>.*?))?-->\s*$"
 )
 SNIPPET = re.compile(r'^--8<-- "(?P<path>[^"]+)"$', re.MULTILINE)
 PYTHON_LANGS = {"python", "py", "python3"}
@@ -136,8 +146,8 @@ def collect() -> list[Block]:
                 continue
             if block.marker == "new-program":
                 program = []
-            block.chain = list(program)
-            if block.marker != "not-runnable":
+            block.chain = [] if block.marker == "standalone" else list(program)
+            if block.marker not in ("not-runnable", "standalone"):
                 program.append(block)
             following = blocks[index + 1] if index + 1 < len(blocks) else None
             if (
@@ -167,6 +177,10 @@ def isolated(tmp_path, monkeypatch):
     """An empty working directory and an environment and ``sys.path`` restored after."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(os, "environ", os.environ.copy())
+    # The one setting pages tell the reader to have in the environment.
+    monkeypatch.setenv("SECRET_KEY", secrets.token_urlsafe(32))
+    for name in [name for name in os.environ if name.startswith(("ALCHEMICAL_", "DYNE_"))]:
+        monkeypatch.delenv(name)
     monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
     modules = set(sys.modules)
     # Pages define the same SQLAlchemy models in several tests: unmap them after each.
@@ -186,6 +200,41 @@ def test_docs_samples_found():
 def test_docs_samples_markers_are_well_formed():
     problems = [b.id for b in BLOCKS if b.marker == "not-runnable" and not b.reason]
     assert problems == [], "these blocks carry a not-runnable marker without a reason"
+
+
+def undefined_names(block: Block) -> list[str]:
+    """Names ``block`` uses that neither it nor the blocks it continues define or import,
+    inside function bodies too (where running the block would not notice them)."""
+    from ruff.__main__ import find_ruff_bin
+
+    earlier = "".join(b.code for b in block.chain)
+    command = ["check", "--isolated", "--select", "F821", "--output-format", "json"]
+    result = subprocess.run(
+        [find_ruff_bin(), *command, "--stdin-filename", "docs_sample.py", "-"],
+        input=earlier + block.code,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    offset = earlier.count("\n")
+    return sorted(
+        {
+            problem["message"]
+            for problem in json.loads(result.stdout)
+            if problem["location"]["row"] > offset
+        }
+    )
+
+
+@pytest.mark.parametrize("block", BLOCKS, ids=lambda b: b.id)
+def test_docs_sample_defines_every_name(block: Block):
+    if block.marker == "not-runnable":
+        pytest.skip(block.reason)
+    pytest.importorskip("ruff")
+    assert undefined_names(block) == [], (
+        "define or import these names in the block (or in an earlier block of the page), "
+        "so a reader can paste it"
+    )
 
 
 @pytest.mark.parametrize("block", BLOCKS, ids=lambda b: b.id)
