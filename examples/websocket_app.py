@@ -5,6 +5,8 @@ Run it with ``python examples/websocket_app.py`` and connect to ``ws://127.0.0.1
 
 from __future__ import annotations
 
+import math
+
 import dyne
 
 app = dyne.App()
@@ -24,11 +26,17 @@ async def add(ws):
     while True:
         # Invalid JSON here makes Dyne close the connection with code 1007.
         message = await ws.receive_json()
-        numbers = message.get("numbers", []) if isinstance(message, dict) else []
-        if not all(isinstance(n, int | float) for n in numbers):
+        numbers = message.get("numbers", []) if isinstance(message, dict) else None
+        if not isinstance(numbers, list) or not all(
+            isinstance(n, int | float) and not isinstance(n, bool) for n in numbers
+        ):
             await ws.send_json({"error": "numbers must be a list of numbers"})
             continue
-        await ws.send_json({"sum": sum(numbers)})
+        total = sum(numbers)
+        if not math.isfinite(total):  # 1e308 + 1e308: no JSON number can carry it
+            await ws.send_json({"error": "the sum is too large"})
+            continue
+        await ws.send_json({"sum": total})
 
 
 if __name__ == "__main__":

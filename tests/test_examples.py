@@ -52,3 +52,23 @@ def test_sessions_example_login_without_a_username_object_is_400(monkeypatch, tm
     response = client.post("/login", json=body)
     assert (response.status_code, response.json()) == (400, {"error": "username is required"})
     client.close()
+
+
+@pytest.mark.parametrize(
+    ("message", "answer"),
+    [
+        ({"numbers": 5}, {"error": "numbers must be a list of numbers"}),
+        ({"numbers": "12"}, {"error": "numbers must be a list of numbers"}),
+        ({"numbers": [1e308, 1e308]}, {"error": "the sum is too large"}),
+    ],
+    ids=["not-a-list", "a-string", "sum-overflows"],
+)
+def test_websocket_example_sum_refuses_what_it_cannot_add(monkeypatch, tmp_path, message, answer):
+    monkeypatch.chdir(tmp_path)
+    app = load_example("websocket_app").app
+    with app.client.websocket_connect("/ws/sum") as ws:
+        ws.send_json(message)
+        assert ws.receive_json() == answer
+        ws.send_json({"numbers": [1, 2]})
+        assert ws.receive_json() == {"sum": 3}
+    app.client.close()
