@@ -10,8 +10,9 @@ Run ``python examples/blueprints_app.py``, then try::
     curl -X DELETE -H "Authorization: Bearer admin-secret-token" http://127.0.0.1:5042/admin/books/2
 """
 
-import dyne
 from blueprints_admin import admin
+
+import dyne
 from dyne import Blueprint, abort
 
 BOOKS = {
