@@ -33,6 +33,9 @@ FEATURES: dict[str, tuple[Callable[[], object], str]] = {
     "strawberry": (_import("dyne.ext.graphql.strawberry"), "graphql_strawberry"),
     "graphene": (_import("dyne.ext.graphql.graphene"), "graphql_graphene"),
     "sqlalchemy": (_import("dyne.ext.db.alchemical"), "sqlalchemy"),
+    "redis": (_import("dyne.ext.redis"), "redis"),
+    "tasks": (_import("dyne.ext.tasks"), "tasks"),
+    "otel": (_import("dyne.ext.otel"), "otel"),
 }
 
 

@@ -21,7 +21,16 @@ MARSHMALLOW = [["io_marshmallow.py"]]
 STRAWBERRY = [["graphql_engines.py", "strawberry"]]
 GRAPHENE = [["graphql_engines.py", "graphene"]]
 DB = [["db.py", "sqlite"], ["db.py", "postgresql"]]
-ALL_MISSING = {"pydantic", "marshmallow", "strawberry", "graphene", "sqlalchemy"}
+ALL_MISSING = {
+    "pydantic",
+    "marshmallow",
+    "strawberry",
+    "graphene",
+    "sqlalchemy",
+    "redis",
+    "tasks",
+    "otel",
+}
 # The docs_ui packages (in every openapi extra) depend on pydantic themselves.
 DOCS_UI_BRINGS = {"pydantic"}
 
@@ -44,6 +53,16 @@ ROWS: dict[str, tuple[list[list[str]], set[str]]] = {
     "graphene": (CORE + GRAPHENE, ALL_MISSING - {"graphene"}),
     "graphql_graphene": (CORE + GRAPHENE, ALL_MISSING - {"graphene"}),
     "sqlalchemy": (CORE + DB, ALL_MISSING - {"sqlalchemy"}),
+    "redis": (
+        [*CORE, ["import_extension.py", "dyne.ext.redis"]],
+        ALL_MISSING - {"redis"},
+    ),
+    # The tasks extra installs redis too, so dyne.ext.redis imports there.
+    "tasks": (
+        [*CORE, ["import_extension.py", "dyne.ext.tasks"]],
+        ALL_MISSING - {"tasks", "redis"},
+    ),
+    "otel": ([*CORE, ["otel.py"]], ALL_MISSING - {"otel"}),
     "full": (
         CORE
         + PYDANTIC
@@ -51,7 +70,8 @@ ROWS: dict[str, tuple[list[list[str]], set[str]]] = {
         + [["openapi_docs.py", "pydantic"], ["openapi_docs.py", "marshmallow"]]
         + STRAWBERRY
         + GRAPHENE
-        + DB,
+        + DB
+        + [["otel.py"]],
         set(),
     ),
 }
