@@ -807,3 +807,41 @@ def test_app_test_client_runs_startup_in_a_with_block(tmp_path, monkeypatch):
     app.on_event("startup", lambda: started.append("up"))
     with app.test_client(base_url="http://testserver"):
         assert started == ["up"]
+
+
+def test_blueprint_error_handler_answers_in_debug_mode_too(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = dyne.App(debug=True)
+    bp = Blueprint("api", prefix="/api")
+
+    @bp.error_handler(Conflict)
+    async def conflict(req, resp, exc):
+        resp.status_code = 409
+        resp.text = "handled"
+
+    @bp.route("/")
+    async def view(req, resp):
+        raise Conflict()
+
+    app.include(bp)
+    try:
+        assert app.client.get("/api/").status_code == 409
+    finally:
+        app.client.close()
+
+
+def test_blueprint_unhandled_exception_is_a_500_for_the_app_to_answer(app):
+    bp = Blueprint("api", prefix="/api")
+
+    @bp.error_handler(KeyError)
+    async def key_error(req, resp, exc):
+        resp.text = "not this one"
+
+    @bp.route("/")
+    async def view(req, resp):
+        raise Conflict()
+
+    app.include(bp)
+    with app.test_client(raise_server_exceptions=False) as client:
+        answer = client.get("/api/")
+    assert (answer.status_code, answer.text) == (500, "500 Internal Server Error")
