@@ -224,3 +224,44 @@ def test_background_without_a_task_queue_runs_in_the_process(app):
 
     assert app.background.broker is None
     assert add(1, 2).result(timeout=10) == 3
+
+
+def write_module(directory, name, source):
+    (directory / f"{name}.py").write_text(source, encoding="utf-8")
+
+
+def invoke_cli(*args):
+    from click.testing import CliRunner
+
+    from dyne.cli import cli
+
+    return CliRunner().invoke(cli, list(args), prog_name="dyne")
+
+
+def test_worker_command_is_listed_by_dyne_help():
+    assert "worker" in invoke_cli("--help").output
+
+
+def test_worker_command_without_a_task_queue_says_how_to_add_one(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    write_module(tmp_path, "plain_worker_app", "import dyne\napp = dyne.App()\n")
+    result = invoke_cli("--app", "plain_worker_app", "worker")
+    assert result.exit_code == 1
+    assert "has no task queue" in result.output
+    assert "TaskQueue(app" in result.output
+
+
+def test_worker_command_with_redis_down_exits_with_one_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    write_module(
+        tmp_path,
+        "down_worker_app",
+        "import dyne\nfrom dyne.ext.tasks import TaskQueue\n"
+        f"app = dyne.App()\nTaskQueue(app, {url!r})\n",
+    )
+    result = invoke_cli("--app", "down_worker_app", "worker")
+    assert result.exit_code == 1
+    assert f"Could not reach the task queue's Redis at {url}" in result.output

@@ -45,11 +45,12 @@ def worker(obj: CliContext, concurrency: int, shutdown_timeout: float) -> None:
             f"The app {obj.app_path} has no task queue, so its tasks run in the web "
             "process; add TaskQueue(app, 'redis://127.0.0.1:6379/0') from dyne.ext.tasks."
         )
-    logging.basicConfig(
-        level=logging.DEBUG if obj.debug else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s",
-    )
     try:
+        queue.check_connection()
+        logging.basicConfig(
+            level=logging.DEBUG if obj.debug else logging.INFO,
+            format="%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s",
+        )
         queue.run_worker(concurrency, shutdown_timeout=shutdown_timeout)
     except TaskQueueUnavailable as exc:
         raise click.ClickException(
