@@ -170,8 +170,7 @@ def test_task_queue_failing_task_is_retried_then_listed_failed(app, redis, prefi
 
 
 def test_task_queue_redis_down_makes_the_enqueuing_view_a_503(app):
-    queue = TaskQueue(app, f"redis://127.0.0.1:{free_port()}/0")
-    queue.broker.client.connection_pool.connection_kwargs["socket_connect_timeout"] = 0.5
+    TaskQueue(app, f"redis://127.0.0.1:{free_port()}/0", timeout=0.5)
 
     @app.background.task
     def record(value):

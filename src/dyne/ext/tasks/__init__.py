@@ -188,6 +188,10 @@ class TaskQueue:
     :param time_limit: seconds a task may run before it is interrupted (and retried).
     :param redelivery_after: seconds without a heartbeat after which a worker counts as
         dead and the tasks it was running are given to another worker.
+    :param maintenance_chance: in how many of a million Redis commands a worker also looks
+        for dead workers' tasks (Dramatiq's ``maintenance_chance``).
+    :param timeout: seconds to wait for Redis (connect, and each command) before giving
+        up; enqueueing blocks the caller at most this long when Redis does not answer.
     """
 
     def __init__(
@@ -203,6 +207,7 @@ class TaskQueue:
         time_limit: float = 600.0,
         redelivery_after: float = 60.0,
         maintenance_chance: int = 10_000,
+        timeout: float = 2.0,
     ) -> None:
         if not isinstance(url, str) or not url.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError(
@@ -223,8 +228,8 @@ class TaskQueue:
             namespace=namespace,
             heartbeat_timeout=int(redelivery_after * 1000),
             maintenance_chance=maintenance_chance,
-            socket_timeout=5,
-            socket_connect_timeout=5,
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
         )
         retries = next(m for m in self.broker.middleware if isinstance(m, Retries))
         retries.max_retries = max_retries

@@ -1,7 +1,9 @@
-"""``dyne worker``: run an app's background tasks from its task queue.
+"""``dyne worker``: run an app's background tasks from its task queue (``dyne.ext.tasks``).
 
 Registered through the ``dyne.cli`` entry-point group, so it appears in ``dyne --help``
-wherever Dyne is installed; Dramatiq is imported only when the command runs.
+wherever Dyne is installed. It lives outside ``dyne.ext.tasks`` because importing that
+package without ``dyne[tasks]`` raises ``MissingDependency``: the command must load
+anyway, and says which extra to install only when it runs.
 """
 
 from __future__ import annotations
