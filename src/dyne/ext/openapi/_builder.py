@@ -167,10 +167,12 @@ class _Builder:
             error = self.components.add_schema(
                 "ValidationError", convert(_VALIDATION_ERROR, self.dialect)
             )
-            responses["400"] = {
-                "description": "The request did not validate.",
-                "content": {"application/json": {"schema": self.components.ref(error)}},
-            }
+            content = {"application/json": {"schema": self.components.ref(error)}}
+            if self.problem_details:  # a problem whose "errors" member holds the field errors
+                problem = self.components.add_schema("Problem", convert(_PROBLEM, self.dialect))
+                both = {"allOf": [self.components.ref(problem), self.components.ref(error)]}
+                content = {"application/problem+json": {"schema": both}}
+            responses["400"] = {"description": "The request did not validate.", "content": content}
         # What Dyne itself answers on this route, whatever the view does.
         if body is not None:
             for status in (413, 415):
