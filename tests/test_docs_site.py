@@ -8,14 +8,19 @@ it (the ``test`` extra includes ``docs``).
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import os
+import pkgutil
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
+
+import dyne
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -40,6 +45,34 @@ def test_docs_site_nav_lists_every_page():
     pages = {path.relative_to(DOCS).as_posix() for path in DOCS.rglob("*.md")}
     assert sorted(pages - listed) == [], "add these pages to nav in mkdocs.yml"
     assert sorted(listed - pages) == [], "nav in mkdocs.yml names pages that do not exist"
+
+
+def public_modules() -> list[str]:
+    """``dyne`` and every module below it with no ``_``-prefixed part in its name."""
+    names = ["dyne"]
+    for info in pkgutil.walk_packages(dyne.__path__, prefix="dyne."):
+        if not any(part.startswith("_") for part in info.name.split(".")):
+            names.append(info.name)
+    return names
+
+
+def test_docs_site_reference_covers_every_public_name():
+    listed: set[str] = set()
+    for page in (DOCS / "reference").glob("*.md"):
+        listed |= set(re.findall(r"^::: (\S+)", page.read_text(encoding="utf-8"), re.MULTILINE))
+    documented = set()
+    for module in listed:
+        documented |= set(getattr(importlib.import_module(module), "__all__", []))
+    missing = {}
+    for name in public_modules():
+        try:
+            module = importlib.import_module(name)
+        except ImportError:  # an extension whose extra is not installed
+            continue
+        names = sorted(set(getattr(module, "__all__", [])) - documented)
+        if name not in listed and names:
+            missing[name] = names
+    assert missing == {}, "add a '::: module' line for these to a page of docs/reference/"
 
 
 def test_docs_site_builds_strict(tmp_path):
