@@ -223,7 +223,7 @@ class RedisSessionStore:
             with client.pipeline(transaction=True) as pipe:
                 pipe.set(self.prefix + sid, value, ex=req.app.session_max_age)
                 if old is not None:
-                    pipe.expire(self.prefix + old, ROTATION_GRACE, lt=True)
+                    pipe.expire(self.prefix + old, ROTATION_GRACE)
                 pipe.execute()
         except _FAILURES as exc:
             raise RedisUnavailable(self._redis.url, "saving the session", exc) from exc
