@@ -8,6 +8,9 @@ import asyncio
 import concurrent.futures
 import json
 import os
+import re
+import shlex
+import shutil
 import subprocess
 import sys
 import uuid
@@ -16,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from browser_support import serve
+from docs_blocks import DOCS, output_of, parse_blocks
 from support import forgetting_models, load_module
 
 TUTORIAL = Path(__file__).resolve().parent.parent / "examples" / "tutorial"
@@ -162,3 +167,45 @@ def test_tutorial_step6_tests_pass_on_postgresql(tmp_path):
         _postgres(url, f'DROP SCHEMA "{schema}" CASCADE')
     assert result.returncode == 0, result.stdout + result.stderr
     assert "7 passed" in result.stdout
+
+
+def shell_samples() -> list:
+    """The tutorial's shell blocks that show what they print (an ``<!-- output -->``)."""
+    samples = []
+    for page in sorted((DOCS / "tutorial").glob("*.md")):
+        blocks = parse_blocks(page)
+        for block in blocks:
+            expected = output_of(blocks, block)
+            if block.lang == "bash" and expected is not None:
+                samples.append(pytest.param(block, expected, id=block.id))
+    return samples
+
+
+def curl_commands(script: str, base_url: str) -> list[list[str]]:
+    """Each ``curl`` command of ``script`` (continuation lines joined), sent to
+    ``base_url`` instead of localhost:5042, silently."""
+    lines = script.replace("\\\n", " ").splitlines()
+    return [
+        ["curl", "-s", *shlex.split(line.replace("localhost:5042", base_url))[1:]]
+        for line in lines
+        if line.startswith("curl ")
+    ]
+
+
+def test_tutorial_has_shell_samples_to_check():
+    assert len(shell_samples()) >= 3
+
+
+@pytest.mark.parametrize(("block", "expected"), shell_samples())
+def test_tutorial_shell_sample_prints_what_the_page_shows(step, monkeypatch, block, expected):
+    if shutil.which("curl") is None:
+        pytest.skip("curl is not installed")
+    for name, value in re.findall(r"^export (\w+)=(\S+)$", block.code, re.MULTILINE):
+        monkeypatch.setenv(name, value)
+    app = step(re.search(r"^python (\w+)\.py$", block.code, re.MULTILINE)[1])
+    with serve(app) as base_url:
+        printed = [
+            subprocess.run(command, capture_output=True, text=True, timeout=30, check=True).stdout
+            for command in curl_commands(block.code, base_url.removeprefix("http://"))
+        ]
+    assert "\n".join(out.rstrip("\n") for out in printed) == expected.strip()
