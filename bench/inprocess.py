@@ -54,6 +54,7 @@ from apps._harness import (  # noqa: E402
 DISTRIBUTIONS = {
     "dyne": "dyne",
     "dyne_blueprints": None,
+    "dyne_observed": None,
     "starlette": "starlette",
     "fastapi": "fastapi",
     "raw": None,
@@ -437,6 +438,9 @@ def print_rate_table(
     if "dyne" in names and "dyne_blueprints" in names:
         # Registering through blueprints must cost nothing per request: this stays near 1.00x.
         ratio_columns.insert(0, ("Blueprints/Dyne", "dyne"))
+    if "dyne" in names and "dyne_observed" in names:
+        # Request IDs and the JSON access log on: what they cost per request.
+        ratio_columns.insert(0, ("Observed/Dyne", "dyne"))
     header += [title for title, _ in ratio_columns]
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|")
@@ -444,7 +448,9 @@ def print_rate_table(
         row = [f"{scenario.key}: {scenario.title}"]
         row += [fmt_rps(median.get((key, scenario.key))) for key in names]
         for title, other in ratio_columns:
-            mine = "dyne_blueprints" if title == "Blueprints/Dyne" else "dyne"
+            mine = {"Blueprints/Dyne": "dyne_blueprints", "Observed/Dyne": "dyne_observed"}.get(
+                title, "dyne"
+            )
             top, bottom = (mine, scenario.key), (other, scenario.key)
             rounds = per_round_ratios(results, top, bottom)
             row.append(fmt_ratio(rounds, median.get(top), median.get(bottom)))

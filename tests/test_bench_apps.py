@@ -42,6 +42,7 @@ common: Any = importlib.import_module(f"{PACKAGE}._common")
 REQUIRES = {
     "dyne": "dyne",
     "dyne_blueprints": "dyne",
+    "dyne_observed": "dyne",
     "starlette": "starlette",
     "fastapi": "fastapi",
     "raw": "pydantic",

@@ -299,3 +299,23 @@ def test_access_log_run_turns_off_uvicorns(tmp_path, monkeypatch):
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(options))
     _app(tmp_path, monkeypatch, access_log=True).run()
     assert calls[0]["access_log"] is False
+
+
+def test_access_log_dyne_run_turns_off_uvicorns(tmp_path, monkeypatch):
+    import sys
+
+    import uvicorn
+    from click.testing import CliRunner
+
+    from dyne.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
+    monkeypatch.delitem(sys.modules, "observed_app", raising=False)
+    (tmp_path / "observed_app.py").write_text("import dyne\napp = dyne.App(access_log=True)\n")
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **options: calls.append(options))
+    result = CliRunner().invoke(cli, ["--app", "observed_app:app", "run"])
+    sys.modules.pop("observed_app", None)
+    assert result.exit_code == 0, result.output
+    assert calls[0]["access_log"] is False

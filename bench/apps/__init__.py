@@ -14,9 +14,17 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-FRAMEWORKS: tuple[str, ...] = ("dyne", "dyne_blueprints", "starlette", "fastapi", "raw")
+FRAMEWORKS: tuple[str, ...] = (
+    "dyne",
+    "dyne_blueprints",
+    "dyne_observed",
+    "starlette",
+    "fastapi",
+    "raw",
+)
 """Framework keys, in report order; each names the module ``<key>_app`` in this package
-(``dyne_blueprints``: the Dyne app with every route registered through blueprints)."""
+(``dyne_blueprints``: the Dyne app with every route registered through blueprints;
+``dyne_observed``: the Dyne app with request IDs and the JSON access log on)."""
 
 
 def load(framework: str) -> ModuleType:

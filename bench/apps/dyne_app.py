@@ -31,9 +31,9 @@ def _add_static(app: dyne.App, prefix: str) -> None:
         resp.text = prefix
 
 
-def create_app(routes: int = SMALL_ROUTES) -> dyne.App:
-    """Return the Dyne bench app with ``routes`` routes in total."""
-    app = dyne.App()
+def create_app(routes: int = SMALL_ROUTES, **options: Any) -> dyne.App:
+    """Return the Dyne bench app with ``routes`` routes in total (``options`` go to App)."""
+    app = dyne.App(**options)
 
     @app.route("/")
     async def plaintext(req: dyne.Request, resp: dyne.Response) -> None:

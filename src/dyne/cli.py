@@ -256,6 +256,9 @@ def _run(
         os.environ[f"{app.config.env_prefix}DEBUG"] = "true"
     if obj.port is None:
         obj.port = _app_port(app)
+    options: dict[str, Any] = {}
+    if getattr(app, "access_log_style", None) is not None:
+        options["access_log"] = False  # App(access_log=...) logs each request already
     uvicorn.run(
         obj.import_string,
         host=obj.host,
@@ -263,6 +266,7 @@ def _run(
         reload=obj.reload,
         workers=workers,
         log_level=obj.log_level,
+        **options,
     )
 
 

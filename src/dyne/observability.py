@@ -14,13 +14,12 @@ address and request ID.
 from __future__ import annotations
 
 import contextvars
-import datetime
 import json
 import logging
+import os
 import re
 import sys
 import time
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from dyne.routing import NoMatch
@@ -237,15 +236,20 @@ class ObservabilityMiddleware:
         client = scope.get("client")
         address = client[0] if client else "-"
         duration_ms = round(took * 1000, 3)
-        access.info(
+        if not access.isEnabledFor(logging.INFO):
+            return
+        # Made and handled directly: logger.info() would walk the stack to find a caller
+        # that is always this line.
+        record = access.makeRecord(
+            ACCESS_LOGGER,
+            logging.INFO,
+            __file__,
+            0,
             '%s "%s %s" %d %dB %.1fms',
-            address,
-            method,
-            route,
-            facts[0],
-            facts[1],
-            duration_ms,
-            extra={
+            (address, method, route, facts[0], facts[1], duration_ms),
+            None,
+            "ObservabilityMiddleware",
+            {
                 "method": method,
                 "route": route,
                 "status": facts[0],
@@ -254,6 +258,7 @@ class ObservabilityMiddleware:
                 "client": address,
             },
         )
+        access.handle(record)
 
 
 def _incoming_id(scope: dict[str, Any], header: bytes) -> str:
@@ -263,10 +268,10 @@ def _incoming_id(scope: dict[str, Any], header: bytes) -> str:
             if _SAFE_ID.fullmatch(text):
                 return text
             break
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()  # 128 random bits, like a uuid4, at a fifth of its cost
 
 
-_ACCESS_FIELDS = ("method", "route", "status", "size", "duration_ms", "client")
+_encode_json = json.JSONEncoder(ensure_ascii=False, default=str).encode
 # Attributes every LogRecord has: not "extra" facts worth repeating in a JSON line.
 _RECORD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
@@ -276,25 +281,32 @@ class JSONFormatter(logging.Formatter):
     ``logger``, ``message``, ``request_id``, the access log's fields or any other
     ``extra`` values, and ``exception`` (the traceback) when there is one."""
 
+    _second: int = -1
+    _stamp: str = ""
+
     def format(self, record: logging.LogRecord) -> str:
         """The record as one line of JSON."""
+        created = record.created
+        second = int(created)
+        if second != self._second:  # most records share their second with the last one
+            self._stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            self._second = second
+        fields = vars(record)
         entry: dict[str, Any] = {
-            "time": datetime.datetime.fromtimestamp(record.created, datetime.UTC).isoformat(
-                timespec="milliseconds"
-            ),
+            "time": f"{self._stamp}.{int((created - second) * 1000):03d}Z",
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
-            "request_id": getattr(record, "request_id", None),
+            "request_id": fields.get("request_id"),
         }
-        for key, value in vars(record).items():
+        for key, value in fields.items():
             if key not in _RECORD_ATTRIBUTES and key not in entry:
                 entry[key] = value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         if record.stack_info:
             entry["stack"] = self.formatStack(record.stack_info)
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        return _encode_json(entry)
 
 
 class ReadableFormatter(logging.Formatter):
