@@ -92,3 +92,12 @@ def test_docs_site_builds_strict(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "index.html").is_file()
     assert (tmp_path / "reference" / "core" / "index.html").is_file()
+    # Offline: no page loads a script, stylesheet, font or image from another host.
+    remote = re.compile(r"<(?:script|link|img)\b[^>]*\b(?:src|href)=\"(?:https?:)?//[^\"]*\"")
+    loads = {
+        match
+        for page in tmp_path.rglob("*.html")
+        for match in remote.findall(page.read_text(encoding="utf-8"))
+        if 'rel="canonical"' not in match
+    }
+    assert loads == set()
