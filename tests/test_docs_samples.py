@@ -8,10 +8,10 @@ module named ``docs_sample`` (so ``if __name__ == "__main__": app.run()`` does n
 serve). The environment holds ``SECRET_KEY`` (pages that need one tell the reader to set
 it) and no ``ALCHEMICAL_*`` or ``DYNE_*`` settings. Top-level ``await`` is allowed. The
 ``test_*`` functions a block defines that take no arguments are called, as pytest would.
+When the namespace ends with an ``app`` (a ``dyne.App``), its test client is opened and
+closed, so its startup and shutdown events run too. A sample that starts a server fails.
 A second test reads each block with ruff for names nothing on the page defines, even
 inside a function body that running the block never enters.
-When the namespace ends with an ``app`` (a ``dyne.App``), its test client is opened and
-closed, so its startup and shutdown events run too.
 
 A page talks to this runner with an HTML comment on the line just before a fence (blank
 lines in between are allowed; the comment does not show on the site):
@@ -19,8 +19,7 @@ lines in between are allowed; the comment does not show on the site):
 ``<!-- not-runnable: REASON -->``
     The block is not run, and later blocks do not see it; its test is skipped with
     REASON, which must not be empty. For the lines of a view's body shown alone, a
-    decorator line, code that needs a server the suite does not provide, the two
-    alternatives of an either/or.
+    decorator line shown alone, code that needs a server the suite does not provide.
 
 ``<!-- new-program -->``
     The block starts afresh: it, and the blocks after it, do not see the blocks before
@@ -32,7 +31,9 @@ lines in between are allowed; the comment does not show on the site):
 
 ``<!-- output -->``
     On a ``text`` (or unlabelled) fence right after a Python block: what the Python
-    block prints. The test compares the block's standard output with it.
+    block prints. The test compares the block's standard output with it. (After a
+    ``bash`` block of the tutorial: what its ``curl`` commands print, checked by
+    ``test_tutorial.py`` against the step's app.)
 
 Any other comment before a fence is ordinary Markdown and means nothing here. A line
 ``--8<-- "path/from/the/repository.py"`` (pymdownx.snippets, as the tutorial uses it) is
@@ -70,6 +71,14 @@ def run_source(code: str, namespace: dict, filename: str) -> None:
         asyncio.run(result)
 
 
+def refuse_to_serve(*args, **kwargs):
+    """Stands for uvicorn.run while a sample runs: a sample must not start a server."""
+    raise RuntimeError(
+        "This docs sample starts a server; put app.run() under "
+        "'if __name__ == \"__main__\":' or mark the block <!-- not-runnable: ... -->."
+    )
+
+
 @pytest.fixture
 def isolated(tmp_path, monkeypatch):
     """An empty working directory and an environment and ``sys.path`` restored after."""
@@ -80,6 +89,7 @@ def isolated(tmp_path, monkeypatch):
     for name in [name for name in os.environ if name.startswith(("ALCHEMICAL_", "DYNE_"))]:
         monkeypatch.delenv(name)
     monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
+    monkeypatch.setattr("uvicorn.run", refuse_to_serve)
     modules = set(sys.modules)
     # Pages define the same SQLAlchemy models in several tests: unmap them after each.
     has_sqlalchemy = importlib.util.find_spec("sqlalchemy") is not None
