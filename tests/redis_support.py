@@ -10,6 +10,7 @@ import os
 import shutil
 import socket
 import subprocess
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -64,25 +65,23 @@ def private_redis(tmp_path) -> Iterator[str]:
     port = free_port()
     options = ["--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
     process = subprocess.Popen(
-        [binary, *options, "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        [str(binary), *options, "--dir", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
-    url = f"redis://127.0.0.1:{port}/0"
     try:
-        client = wait_for_redis(url)
-        client.close()
-        yield url
+        assert process.stdout is not None
+        # redis-server says when it listens; it exits (EOF) if it cannot start.
+        for line in process.stdout:
+            if "Ready to accept connections" in line:
+                break
+        else:
+            raise AssertionError(f"redis-server on port {port} did not start")
+        threading.Thread(target=process.stdout.read, daemon=True).start()
+        yield f"redis://127.0.0.1:{port}/0"
     finally:
         process.kill()
         process.wait(timeout=10)
-
-
-def wait_for_redis(url: str):
-    """A client once ``url`` answers PING (bounded: about 10 s)."""
-    import redis
-
-    retry = redis.retry.Retry(redis.backoff.ConstantBackoff(0.05), 200)
-    client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=5, retry=retry)
-    client.ping()
-    return client
+        if process.stdout is not None:
+            process.stdout.close()

@@ -164,9 +164,13 @@ def test_task_queue_failing_task_is_retried_then_listed_failed(app, redis, prefi
     [failed] = queue.failed()
     assert (failed.id, failed.args, failed.retries) == (message_id, [7], 1)
     assert "cannot ship order 7" in failed.traceback
-    final = [r for r in caplog.records if r.levelno == logging.ERROR]
-    assert "args=(7,)" in final[-1].getMessage()
-    assert final[-1].exc_info is not None
+    ours = [r for r in caplog.records if r.name == "dyne.ext.tasks"]
+    attempts = [r for r in ours if "failed (attempt" in r.getMessage()]
+    assert [r.exc_info is not None for r in attempts] == [True, True]
+    assert "args=(7,)" in attempts[-1].getMessage()
+    assert "giving up" in attempts[-1].getMessage()
+    [final] = [r for r in ours if r.levelno == logging.ERROR]
+    assert "failed for good after 2 attempt(s)" in final.getMessage()
 
 
 def test_task_queue_redis_down_makes_the_enqueuing_view_a_503(app):

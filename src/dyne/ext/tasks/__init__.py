@@ -47,12 +47,11 @@ __all__ = ["FailedTask", "TaskQueue", "TaskQueueUnavailable", "check_arguments"]
 
 logger = logging.getLogger("dyne.ext.tasks")
 
-_FAILURES = (
-    redis.ConnectionError,
-    redis.TimeoutError,
-    dramatiq.errors.BrokerConnectionError,
-    OSError,
-)
+# Dramatiq 2 renamed ConnectionError to BrokerConnectionError.
+_BROKER_CONNECTION_ERROR: type[Exception] = getattr(
+    dramatiq.errors, "BrokerConnectionError", None
+) or getattr(dramatiq.errors, "ConnectionError")  # noqa: B009
+_FAILURES = (redis.ConnectionError, redis.TimeoutError, _BROKER_CONNECTION_ERROR, OSError)
 
 
 class TaskQueueUnavailable(HTTPException):
@@ -139,7 +138,8 @@ def check_arguments(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) ->
 
 
 class _Report(Middleware):
-    """Logs every failed attempt with the task's arguments and traceback."""
+    """Logs every failed attempt with the task's arguments and traceback, and the give-up
+    once the task is stored among the failed ones."""
 
     def __init__(self, queue: TaskQueue) -> None:
         self.queue = queue
@@ -149,28 +149,28 @@ class _Report(Middleware):
     ) -> None:
         if exception is None:
             return
-        retries = message.options.get("retries", 0)
-        if message.failed:
-            logger.error(
-                "Task %s failed for good after %d attempt(s) with args=%r kwargs=%r; it is "
-                "listed by TaskQueue.failed() (id %s).",
-                message.actor_name,
-                retries,
-                message.args,
-                message.kwargs,
-                message.message_id,
-                exc_info=exception,
-            )
-        else:
-            logger.warning(
-                "Task %s failed (attempt %d of %d) with args=%r kwargs=%r; it will be retried.",
-                message.actor_name,
-                retries,
-                self.queue.max_retries + 1,
-                message.args,
-                message.kwargs,
-                exc_info=exception,
-            )
+        logger.warning(
+            "Task %s failed (attempt %d of %d) with args=%r kwargs=%r; %s",
+            message.actor_name,
+            message.options.get("retries", 0),
+            self.queue.max_retries + 1,
+            message.args,
+            message.kwargs,
+            "giving up." if message.failed else "it will be retried.",
+            exc_info=exception,
+        )
+
+    def after_nack(self, broker: Any, message: Any) -> None:
+        # Called once the message is in the dead-letter queue, so failed() lists it now.
+        logger.error(
+            "Task %s failed for good after %d attempt(s) with args=%r kwargs=%r; it is "
+            "listed by TaskQueue.failed() (id %s).",
+            message.actor_name,
+            message.options.get("retries", 0),
+            message.args,
+            message.kwargs,
+            message.message_id,
+        )
 
 
 class TaskQueue:
