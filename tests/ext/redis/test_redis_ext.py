@@ -97,7 +97,7 @@ def get_with_cookie(app, path, value):
     """GET ``path`` with only ``value`` as the session cookie."""
     app.client.cookies.clear()
     app.client.cookies.set("dyne-Session", value)
-    return app.client.get(path)
+    return app.client.get(path, follow_redirects=False)
 
 
 def session_app(tmp_path, monkeypatch, store):
@@ -239,3 +239,45 @@ def test_redis_broadcast_publish_without_redis_is_a_503(tmp_path, monkeypatch):
     dead = f"redis://127.0.0.1:{free_port()}/0"
     app = broadcast_worker(tmp_path, monkeypatch, RedisBroadcast(dead, timeout=0.5))
     assert app.client.post("/say/hello").status_code == 503
+
+
+def login_worker(tmp_path, monkeypatch, store):
+    """A 'worker' with LoginManager over a Redis session store."""
+    from dyne.ext.auth.session import LoginManager
+
+    monkeypatch.chdir(tmp_path)
+    app = dyne.App(secret_key=SECRET, session_store=store)
+    auth = LoginManager(app, login_url="/login")
+
+    alice = {"id": 1, "name": "alice"}
+
+    @auth.user_loader
+    async def load_user(user_id):
+        return alice if user_id == "1" else None
+
+    @app.route("/login", methods=["POST"])
+    async def login(req, resp):
+        await auth.login(req, resp, alice)
+
+    @app.route("/logout", methods=["POST"])
+    async def logout(req, resp):
+        await auth.logout(req, resp)
+
+    @app.route("/me")
+    @auth.login_required
+    async def me(req, resp):
+        resp.text = req.state.user["name"]
+
+    return app
+
+
+def test_redis_session_logout_revokes_a_copied_cookie(tmp_path, monkeypatch, url, prefix):
+    worker_a = login_worker(tmp_path, monkeypatch, RedisSessionStore(url, prefix=prefix))
+    worker_b = login_worker(tmp_path, monkeypatch, RedisSessionStore(url, prefix=prefix))
+    cookie = worker_a.client.post("/login").cookies["dyne-Session"]
+    assert get_with_cookie(worker_b, "/me", cookie).text == "alice"
+    worker_b.client.post("/logout")
+    # A copy of the cookie taken before the logout no longer logs anyone in.
+    copied = get_with_cookie(worker_a, "/me", cookie)
+    assert copied.status_code in (302, 303)
+    assert copied.headers["location"].startswith("/login")
