@@ -319,3 +319,45 @@ def test_access_log_dyne_run_turns_off_uvicorns(tmp_path, monkeypatch):
     sys.modules.pop("observed_app", None)
     assert result.exit_code == 0, result.output
     assert calls[0]["access_log"] is False
+
+
+def test_request_id_view_header_is_not_doubled(tmp_path, monkeypatch):
+    app = _app(tmp_path, monkeypatch, request_id=True)
+
+    @app.route("/own")
+    async def own(req, resp):
+        resp.headers["X-Request-ID"] = "from-the-view"
+
+    r = app.client.get("/own", headers={"X-Request-ID": "from-client"})
+    assert r.headers.get_list("x-request-id") == ["from-the-view"]
+
+
+def test_access_log_client_gone_is_499(tmp_path, monkeypatch, access_records):
+    app = _app(tmp_path, monkeypatch, access_log=True)
+
+    @app.route("/upload", methods=["POST"])
+    async def upload(req, resp):
+        await req.content
+
+    async def receive():
+        return {"type": "http.disconnect"}
+
+    async def send(message):
+        raise AssertionError("nothing is sent to a client that left")
+
+    import asyncio
+
+    scope = {
+        "type": "http",
+        "http_version": "1.1",
+        "method": "POST",
+        "path": "/upload",
+        "raw_path": b"/upload",
+        "query_string": b"",
+        "headers": [(b"host", b"example.com")],
+        "client": ("127.0.0.1", 5000),
+        "scheme": "http",
+        "root_path": "",
+    }
+    asyncio.run(app(scope, receive, send))
+    assert [(r.route, r.status) for r in access_records] == [("/upload", 499)]

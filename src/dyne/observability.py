@@ -204,7 +204,7 @@ class ObservabilityMiddleware:
         if access is None and header is None:
             await self.app(scope, receive, send)
             return
-        facts = [500, 0]  # status, body bytes: a view that raises past Dyne is a 500
+        facts = [0, 0]  # status (0: nothing sent yet), body bytes
         echo = (header, request_id.encode("latin-1")) if request_id is not None else None
 
         async def send_on(message: dict[str, Any]) -> None:
@@ -212,17 +212,26 @@ class ObservabilityMiddleware:
             if kind == "http.response.start":
                 facts[0] = message["status"]
                 if echo is not None:
-                    message["headers"] = [*message.get("headers", ()), echo]
+                    headers = message.get("headers", ())
+                    for name, _value in headers:
+                        if name.lower() == header:
+                            break  # the view set its own: one value, the view's
+                    else:
+                        message["headers"] = [*headers, echo]
             elif kind == "http.response.body":
                 facts[1] += len(message.get("body", b""))
             await send(message)
 
         start = time.perf_counter()
+        failed = True
         try:
             await self.app(scope, receive, send_on)
+            failed = False
         finally:
             try:
                 if access is not None:
+                    if not facts[0]:  # no answer: an error past Dyne, or the client left
+                        facts[0] = 500 if failed else 499
                     self._log(access, scope, facts, time.perf_counter() - start)
             finally:
                 if token is not None:
