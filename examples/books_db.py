@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 import dyne
 from dyne.exceptions import abort
 from dyne.ext.db.alchemical import Alchemical, CRUDMixin, Model
-from dyne.ext.io.pydantic import input, output
+from dyne.ext.io.pydantic import expect, input, output
 
 
 class Config:
@@ -54,6 +54,12 @@ class PriceUpdate(BaseModel):
     price: float = Field(gt=0)
 
 
+class Conflict(BaseModel):
+    """The answer when a title is taken."""
+
+    error: str
+
+
 class BookOut(BaseModel):
     """A book as the API shows it, read straight from the ORM object."""
 
@@ -79,6 +85,7 @@ async def conflict(req, resp, exc):
 @app.route("/books", methods=["POST"])
 @input(BookIn)
 @output(BookOut, status_code=201)
+@expect({409: (Conflict, "A book with this title already exists")})
 @db.transaction
 async def create_book(req, resp, *, data):
     """Add a book; @db.transaction commits it when the view returns."""
@@ -86,7 +93,7 @@ async def create_book(req, resp, *, data):
 
 
 @app.route("/books")
-@output(BookOut)
+@output(BookOut, many=True)
 async def list_books(req, resp):
     """Every book, oldest first (a plain SQLAlchemy query: CRUDMixin stays minimal)."""
     session = await req.db
@@ -95,6 +102,7 @@ async def list_books(req, resp):
 
 @app.route("/books/{id:int}")
 @output(BookOut)
+@expect({404: "No book has this id"})
 async def get_book(req, resp, id):
     """One book, or 404."""
     await req.db
@@ -107,6 +115,7 @@ async def get_book(req, resp, id):
 @app.route("/books/{id:int}", methods=["PATCH"])
 @input(PriceUpdate)
 @output(BookOut)
+@expect({404: "No book has this id"})
 @db.transaction
 async def update_price(req, resp, id, *, data):
     """Change a book's price."""
@@ -117,6 +126,7 @@ async def update_price(req, resp, id, *, data):
 
 
 @app.route("/books/{id:int}", methods=["DELETE"])
+@expect({204: "Deleted", 404: "No book has this id"})
 @db.transaction
 async def delete_book(req, resp, id):
     """Remove a book."""

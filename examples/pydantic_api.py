@@ -65,7 +65,7 @@ async def create_book(req, resp, *, data):
 
 @app.route("/books")
 @input(Page, location="query")
-@output(BookOut)
+@output(BookOut, many=True)
 async def list_books(req, resp, *, query):
     resp.obj = list(books.values())[query.offset : query.offset + query.limit]
 

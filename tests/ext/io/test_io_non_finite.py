@@ -107,3 +107,37 @@ def test_input_finite_float_still_validates(stored, client):
     response = client.post("/books", json={"title": "Dune", "price": 1e308})
     assert response.status_code == 200
     assert stored == [{"title": "Dune", "price": 1e308}]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"title": "Dune", "price": True}, {"title": "Dune", "price": False}],
+    ids=["true", "false"],
+)
+def test_input_boolean_for_a_number_is_400(stored, client, body):
+    response = client.post("/books", json=body)
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["price"]
+    assert stored == []
+
+
+def test_input_boolean_for_a_boolean_field_still_validates(app, client):
+    pytest.importorskip("pydantic")
+    from pydantic import BaseModel
+
+    from dyne.ext.io.pydantic import input
+
+    class Flags(BaseModel):
+        count: int
+        active: bool
+
+    @app.route("/flags", methods=["POST"])
+    @input(Flags)
+    async def flags(req, resp, *, data):
+        resp.media = data
+
+    assert client.post("/flags", json={"count": 2, "active": True}).json() == {
+        "count": 2,
+        "active": True,
+    }
+    assert client.post("/flags", json={"count": True, "active": True}).status_code == 400

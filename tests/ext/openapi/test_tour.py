@@ -81,7 +81,8 @@ def test_tour_spec_201_response_is_book_schema(tour, operation):
 
 def test_tour_spec_lists_the_expected_400_and_401(operation):
     assert operation["responses"]["400"] == {"description": "Invalid file format"}
-    assert operation["responses"]["401"] == {"description": "Unauthorized"}
+    assert operation["responses"]["401"]["description"] == "Unauthorized"
+    assert "WWW-Authenticate" in operation["responses"]["401"]["headers"]
 
 
 def test_tour_spec_info_carries_the_description(tour):

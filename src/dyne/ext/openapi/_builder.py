@@ -157,9 +157,9 @@ class _Builder:
         if security is not None:
             op["security"] = security
             if roles and security != [{}]:
-                responses.setdefault("403", self._framework_error(_phrase(403)))
+                _add_framework(responses, "403", self._framework_error(_phrase(403)))
             if any(requirement for requirement in security):
-                responses.setdefault("401", self._unauthorized(meta))
+                _add_framework(responses, "401", self._unauthorized(meta))
                 if _has_login_redirect(meta):
                     for status in ("302", "303"):
                         responses.setdefault(status, _login_redirect(status))
@@ -175,12 +175,11 @@ class _Builder:
             responses["400"] = {"description": "The request did not validate.", "content": content}
         # What Dyne itself answers on this route, whatever the view does.
         if body is not None:
-            for status in (413, 415):
-                responses.setdefault(
-                    str(status), self._framework_error(_FRAMEWORK_STATUSES[status])
-                )
+            for code in (413, 415):
+                entry = self._framework_error(_FRAMEWORK_STATUSES[code])
+                _add_framework(responses, str(code), entry)
         if any(parameter.get("in") == "path" for parameter in parameters):
-            responses.setdefault("404", self._framework_error(_FRAMEWORK_STATUSES[404]))
+            _add_framework(responses, "404", self._framework_error(_FRAMEWORK_STATUSES[404]))
         op["responses"] = dict(sorted(responses.items()))
         notes = [description] if description else []
         if roles:
@@ -288,6 +287,20 @@ class _Builder:
         if optional:
             security.append({})
         return security, "; ".join(roles)
+
+
+def _add_framework(responses: dict[str, Any], status: str, entry: dict[str, Any]) -> None:
+    """Document a response Dyne answers itself; where the view documents the same status
+    with a body of its own, add Dyne's body beside it (both may be sent)."""
+    existing = responses.get(status)
+    if existing is None:
+        responses[status] = entry
+        return
+    if "content" in existing:
+        for media_type, media in entry.get("content", {}).items():
+            existing["content"].setdefault(media_type, media)
+    for name, header in entry.get("headers", {}).items():
+        existing.setdefault("headers", {}).setdefault(name, header)
 
 
 def _challenges(requirement: Any) -> bool:

@@ -53,11 +53,20 @@ class PydanticAdapter:
         """Validate plain data and return it as a dict of field names.
 
         A float that is not finite (``inf``, ``nan``) is refused unless the model's
-        config sets ``allow_inf_nan`` explicitly.
+        config sets ``allow_inf_nan`` explicitly; a boolean where the model wants a
+        number is refused (pydantic alone would read ``true`` as ``1``).
         """
-        loaded = self._validate(data).model_dump()
+        model = self._validate(data)
+        loaded = model.model_dump()
+        problems: list[InitErrorDetails] = []
         if self._finite:
-            self._refuse_non_finite(loaded)
+            _find_non_finite(loaded, (), problems)
+        if _contains_bool(data):
+            # pydantic's lax mode reads true as 1: a boolean is not the number the schema
+            # (and the OpenAPI document) asks for.
+            _find_coerced_bools(data, model.model_dump(by_alias=True), (), problems)
+        if problems:
+            raise ValidationError.from_exception_data(self.name, problems)
         return loaded
 
     def load_json(self, body: bytes) -> Any:
@@ -70,19 +79,13 @@ class PydanticAdapter:
         else:
             problems: list[InitErrorDetails] = []
             _find_non_finite(loaded, (), problems)
-            if not problems:
+            if not problems and b"true" not in body and b"false" not in body:
                 return loaded
-        # Not JSON for pydantic, or a number that JSON cannot carry (pydantic's parser
-        # reads NaN, Infinity and 1e400): let the core decode it, so the body gets the same
-        # 400 as everywhere else (and one pydantic's parser refuses but the standard one
-        # reads, or "inf" in a string, is still validated).
+        # Not JSON for pydantic, a number that JSON cannot carry (pydantic's parser reads
+        # NaN, Infinity and 1e400), or booleans to check: let the core decode it, so the
+        # body gets the same 400 as everywhere else (and one pydantic's parser refuses but
+        # the standard one reads, or "inf" in a string, is still validated).
         return self.load(formats.decode_json(body))
-
-    def _refuse_non_finite(self, loaded: Any) -> None:
-        problems: list[InitErrorDetails] = []
-        _find_non_finite(loaded, (), problems)
-        if problems:
-            raise ValidationError.from_exception_data(self.name, problems)
 
     def dump(self, obj: Any, *, many: bool = False) -> Any:
         """Serialize one object (dict, model, object with attributes) or a list of them."""
@@ -133,6 +136,37 @@ def _find_non_finite(value: Any, loc: tuple[Any, ...], out: list[InitErrorDetail
     elif isinstance(value, list | tuple | set | frozenset):
         for index, item in enumerate(value):
             _find_non_finite(item, (*loc, index), out)
+
+
+def _contains_bool(value: Any) -> bool:
+    if value is True or value is False:
+        return True
+    if isinstance(value, dict):
+        return any(_contains_bool(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(_contains_bool(item) for item in value)
+    return False
+
+
+def _find_coerced_bools(
+    sent: Any, loaded: Any, loc: tuple[Any, ...], out: list[InitErrorDetails]
+) -> None:
+    """Where the client sent a boolean and validation made it a number, report it."""
+    if sent is True or sent is False:
+        if type(loaded) in (int, float):
+            kind = "int_type" if type(loaded) is int else "float_type"
+            out.append({"type": kind, "loc": loc, "input": sent})
+    elif isinstance(sent, dict) and isinstance(loaded, dict):
+        for key, item in sent.items():
+            if key in loaded:
+                _find_coerced_bools(item, loaded[key], (*loc, key), out)
+    elif (
+        isinstance(sent, list | tuple)
+        and isinstance(loaded, list | tuple)
+        and len(sent) == len(loaded)
+    ):
+        for index, (item, result) in enumerate(zip(sent, loaded, strict=True)):
+            _find_coerced_bools(item, result, (*loc, index), out)
 
 
 def _annotation_parts(annotation: Any) -> list[Any]:
