@@ -215,6 +215,17 @@ def test_task_queue_refuses_a_pickle_encoder(app):
         dramatiq.set_encoder(previous)
 
 
+def test_task_queue_worker_refuses_a_pickle_encoder_set_later(app, prefix):
+    queue = queue_for(app, prefix)
+    previous = dramatiq.get_encoder()
+    dramatiq.set_encoder(dramatiq.PickleEncoder())
+    try:
+        with pytest.raises(ValueError, match="JSON"):
+            queue.run_worker(1, stop=threading.Event())
+    finally:
+        dramatiq.set_encoder(previous)
+
+
 def test_task_queue_needs_a_redis_url(app):
     with pytest.raises(ValueError, match=r"redis://"):
         TaskQueue(app, "amqp://localhost")

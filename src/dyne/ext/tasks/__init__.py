@@ -86,6 +86,17 @@ class FailedTask:
     traceback: str
 
 
+def _require_json() -> None:
+    # Decoding a pickle taken from Redis runs whatever code its writer chose: tasks travel
+    # as JSON only, checked when the queue is made and again when a worker starts.
+    encoder = dramatiq.get_encoder()
+    if not isinstance(encoder, dramatiq.JSONEncoder):
+        raise ValueError(
+            f"Dramatiq's encoder is {type(encoder).__name__}, not JSON; remove the "
+            "dramatiq.set_encoder(...) call: Dyne's tasks travel as JSON."
+        )
+
+
 def _redact(url: str) -> str:
     scheme, sep, rest = url.partition("://")
     if sep and "@" in rest:
@@ -213,12 +224,7 @@ class TaskQueue:
             raise ValueError(
                 f"TaskQueue needs a Redis URL such as redis://127.0.0.1:6379/0, not {url!r}."
             )
-        if not isinstance(dramatiq.get_encoder(), dramatiq.JSONEncoder):
-            # Decoding another process's pickle runs its code: tasks travel as JSON only.
-            raise ValueError(
-                f"Dramatiq's encoder is {type(dramatiq.get_encoder()).__name__}, not JSON; "
-                "remove the dramatiq.set_encoder(...) call: Dyne's tasks travel as JSON."
-            )
+        _require_json()
         self.app = app
         self.url = url
         self.queue = queue
@@ -326,6 +332,7 @@ class TaskQueue:
         started go back on the queue; a task still running after that is handed to another
         worker once this one stops sending heartbeats (``redelivery_after``).
         """
+        _require_json()
         self.check_connection()
         stop = stop or threading.Event()
         if threading.current_thread() is threading.main_thread():
