@@ -167,7 +167,7 @@ class _Builder:
             error = self.components.add_schema(
                 "ValidationError", convert(_VALIDATION_ERROR, self.dialect)
             )
-            content = {"application/json": {"schema": self.components.ref(error)}}
+            content: dict[str, Any] = {"application/json": {"schema": self.components.ref(error)}}
             if self.problem_details:  # a problem whose "errors" member holds the field errors
                 problem = self.components.add_schema("Problem", convert(_PROBLEM, self.dialect))
                 both = {"allOf": [self.components.ref(problem), self.components.ref(error)]}
