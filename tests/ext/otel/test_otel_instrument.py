@@ -199,3 +199,31 @@ def test_otel_request_attribute_unused_makes_no_span(app, exporter):
 def test_otel_instrument_twice_raises(app):
     with pytest.raises(RuntimeError, match="already instrumented"):
         instrument(app)
+
+
+def test_otel_alchemical_session_span_is_a_child(tmp_path, monkeypatch, exporter):
+    pytest.importorskip("alchemical")
+    pytest.importorskip("aiosqlite")
+    from sqlalchemy import text
+
+    from dyne.ext.db.alchemical import Alchemical
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ALCHEMICAL_DATABASE_URL", f"sqlite:///{tmp_path / 'otel.db'}")
+    app = dyne.App()
+    Alchemical(app)
+
+    @app.route("/count")
+    async def count(req, resp):
+        session = await req.db
+        resp.media = {"one": (await session.execute(text("SELECT 1"))).scalar()}
+
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    instrument(app, tracer_provider=provider)
+    with app.client as client:
+        assert client.get("/count").json() == {"one": 1}
+    (db_span,) = [s for s in exporter.get_finished_spans() if s.name == "req.db"]
+    server = _server_span(exporter)
+    assert db_span.parent.span_id == server.context.span_id
+    assert db_span.attributes["dyne.request_attribute"] == "db"
