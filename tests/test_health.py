@@ -106,3 +106,22 @@ def test_health_observe_keeps_it_in_the_access_log(tmp_path, monkeypatch):
     app = dyne.App(access_log=True)
     app.health(observe=True)
     assert app.unobserved_paths == set()
+
+
+def test_health_behind_a_proxy_prefix_left_out_of_the_access_log(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = dyne.App(access_log=True)
+    app.health()
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    logger = logging.getLogger("dyne.access")
+    logger.addHandler(handler)
+    try:
+        from dyne.testing import TestClient
+
+        client = TestClient(app, root_path="/api")
+        assert client.get("/api/health/live").status_code == 200
+    finally:
+        logger.removeHandler(handler)
+    assert records == []

@@ -34,6 +34,7 @@ __all__ = [
     "ObservabilityMiddleware",
     "ReadableFormatter",
     "RequestIdFilter",
+    "app_path",
     "current_request_id",
     "route_template",
 ]
@@ -145,13 +146,19 @@ def configure(app: App) -> None:
             logger.setLevel(logging.INFO)
 
 
-def route_template(app: Any, scope: dict[str, Any]) -> str | None:
-    """The route template (``/items/{id:int}``) that serves ``scope``, a mount's prefix
-    followed by ``/*``, or None when nothing matches."""
+def app_path(scope: dict[str, Any]) -> str:
+    """The request's path as the app's routes see it: below ``root_path`` (a proxy prefix)."""
     path: str = scope["path"]
     root_path: str = scope.get("root_path", "")
     if root_path and path.startswith(root_path):
-        path = path[len(root_path) :] or "/"
+        return path[len(root_path) :] or "/"
+    return path
+
+
+def route_template(app: Any, scope: dict[str, Any]) -> str | None:
+    """The route template (``/items/{id:int}``) that serves ``scope``, a mount's prefix
+    followed by ``/*``, or None when nothing matches."""
+    path = app_path(scope)
     router = app.router
     try:
         route, _params = router.match(path, scope["method"])
@@ -199,7 +206,7 @@ class ObservabilityMiddleware:
             scope["dyne.request_id"] = request_id
             token = _request_id.set(request_id)
         access = self.access
-        if access is not None and scope["path"] in self.unobserved:
+        if access is not None and app_path(scope) in self.unobserved:
             access = None
         if access is None and header is None:
             await self.app(scope, receive, send)

@@ -9,7 +9,7 @@ from typing import Any
 from dyne.__version__ import __version__
 from dyne._utils import is_async_callable
 from dyne.exceptions import MissingDependency
-from dyne.observability import current_request_id, route_template
+from dyne.observability import app_path, current_request_id, route_template
 
 try:
     from opentelemetry import propagate, trace
@@ -72,7 +72,7 @@ class TracingMiddleware:
         _trace_request_properties(dyne_app, tracer)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope["path"] in self.dyne_app.unobserved_paths:
+        if scope["type"] != "http" or app_path(scope) in self.dyne_app.unobserved_paths:
             await self.app(scope, receive, send)
             return
         carrier: dict[str, str] = {}
