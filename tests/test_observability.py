@@ -361,3 +361,8 @@ def test_access_log_client_gone_is_499(tmp_path, monkeypatch, access_records):
     }
     asyncio.run(app(scope, receive, send))
     assert [(r.route, r.status) for r in access_records] == [("/upload", 499)]
+
+
+def test_access_log_json_time_is_utc_iso8601():
+    record = logging.makeLogRecord({"msg": "x", "name": "x", "created": 86400.25})
+    assert json.loads(JSONFormatter().format(record))["time"] == "1970-01-02T00:00:00.250Z"

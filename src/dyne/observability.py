@@ -297,19 +297,21 @@ class JSONFormatter(logging.Formatter):
     ``logger``, ``message``, ``request_id``, the access log's fields or any other
     ``extra`` values, and ``exception`` (the traceback) when there is one."""
 
-    _second: int = -1
-    _stamp: str = ""
+    #: (second, its ISO 8601 text): one attribute, so threads sharing the formatter
+    #: never see a second paired with another second's text
+    _last: tuple[int, str] = (-1, "")
 
     def format(self, record: logging.LogRecord) -> str:
         """The record as one line of JSON."""
         created = record.created
         second = int(created)
-        if second != self._second:  # most records share their second with the last one
-            self._stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
-            self._second = second
+        last_second, stamp = self._last
+        if second != last_second:  # most records share their second with the last one
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            self._last = (second, stamp)
         fields = vars(record)
         entry: dict[str, Any] = {
-            "time": f"{self._stamp}.{int((created - second) * 1000):03d}Z",
+            "time": f"{stamp}.{int((created - second) * 1000):03d}Z",
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
