@@ -123,6 +123,15 @@ def test_websocket_invalid_json_closes_with_1007(app, client):
     assert message["code"] == 1007
 
 
+@pytest.mark.parametrize("frame", ["[NaN]", '{"n": Infinity}', "[1e400]"])
+def test_websocket_non_finite_json_number_closes_with_1007(app, client, frame):
+    echo_app(app)
+    with client.websocket_connect("/json") as ws:
+        ws.send_text(frame)
+        message = ws.receive()
+    assert message["code"] == 1007
+
+
 def test_websocket_invalid_utf8_json_closes_with_1007(app, client):
     echo_app(app)
     with client.websocket_connect("/json-binary") as ws:

@@ -30,6 +30,7 @@ __all__ = [
     "encode_json",
     "encode_yaml",
     "json_default",
+    "parse_json",
 ]
 
 JSON_TYPES = frozenset({"application/json"})
@@ -91,6 +92,12 @@ def _finite_float(text: str) -> float:
 
 
 _loads = json.JSONDecoder(parse_float=_finite_float, parse_constant=_refuse_constant).decode
+
+
+def parse_json(text: str | bytes) -> Any:
+    """Parse JSON text as the JSON grammar says: ``NaN``, ``Infinity`` and numbers past the
+    float range raise ``ValueError`` like any other malformed input."""
+    return _loads(text.decode("utf-8") if isinstance(text, bytes) else text)
 
 
 def decode_json(body: bytes) -> Any:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any, NoReturn
 
 from starlette.websockets import WebSocket as _StarletteWebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+from dyne import formats
 
 __all__ = [
     "CLOSE_INTERNAL_ERROR",
@@ -83,7 +84,7 @@ class WebSocket(_StarletteWebSocket):
             raise ValueError(f"Unknown receive_json mode {mode!r}; use 'text' or 'binary'.")
         raw: str | bytes = await (self.receive_text() if mode == "text" else self.receive_bytes())
         try:
-            return json.loads(raw)
+            return formats.parse_json(raw)  # NaN, Infinity, 1e400 refused, as in bodies
         except (ValueError, UnicodeDecodeError, RecursionError):
             # RecursionError: JSON nested absurdly deep is the client's mistake, not a 1011.
             await self._reject(CLOSE_INVALID_DATA, "The frame is not valid JSON.")
