@@ -362,8 +362,9 @@ class Request:
     def add_finalizer(self, callback: Finalizer) -> None:
         """Run ``await callback(req, resp, exc)`` when the view has finished.
 
-        Finalizers run in reverse order of registration, right after the view returns or
-        raises (``exc`` is the exception, else None) and before error handlers, so an
+        Finalizers run in reverse order of registration once the view has returned and its
+        response has been rendered, or has raised, or rendering failed (``exc`` is the
+        exception, else None); before error handlers and before anything is sent, so an
         extension can commit or roll back work that belongs to this request.
         """
         if self._finalizers is None:
