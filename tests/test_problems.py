@@ -207,3 +207,43 @@ def test_problem_user_middleware_failure_is_a_problem(app):
 def test_problem_is_exported():
     assert dyne.Problem is Problem
     assert issubclass(Problem, dyne.HTTPException)
+
+
+def test_problem_refused_host_is_a_problem(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = dyne.App(problem_details=True, allowed_hosts=["example.com"])
+    r = app.client.get("/", headers={"host": "evil.test"})
+    assert r.status_code == 400
+    assert r.headers["content-type"] == PROBLEM_JSON
+    assert r.json()["detail"] == "Invalid host header"
+
+
+def test_problem_refused_host_stays_text_by_default(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = dyne.App(allowed_hosts=["example.com"])
+    r = app.client.get("/", headers={"host": "evil.test"})
+    assert (r.status_code, r.text) == (400, "Invalid host header")
+
+
+def test_problem_missing_static_file_is_a_problem(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "here.txt").write_text("here")
+    app = dyne.App(problem_details=True)
+    assert app.client.get("/static/here.txt").text == "here"
+    r = app.client.get("/static/missing.txt")
+    assert r.status_code == 404
+    assert r.headers["content-type"] == PROBLEM_JSON
+    assert r.json()["instance"] == "/static/missing.txt"
+
+
+def test_problem_https_redirect_bad_host_is_a_problem(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    logging.getLogger("dyne").disabled = True  # the warning about allowed_hosts
+    try:
+        app = dyne.App(problem_details=True, enable_hsts=True)
+    finally:
+        logging.getLogger("dyne").disabled = False
+    r = app.client.get("http://;/", headers={"host": "a b"})
+    assert r.status_code == 400
+    assert r.json()["detail"] == "Invalid host header"

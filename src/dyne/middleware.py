@@ -13,6 +13,8 @@ from urllib.parse import quote
 from starlette.datastructures import MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
 
+from dyne.problems import Problem, problem_details_enabled, problem_messages
+
 if TYPE_CHECKING:
     from dyne.app import App
 
@@ -102,7 +104,7 @@ class HTTPSRedirectMiddleware:
             if kind == "websocket":
                 await send({"type": "websocket.close", "code": 1008})
                 return
-            await _plain_response(send, 400, b"Invalid host header")
+            await _refuse(scope, send, "Invalid host header")
             return
         netloc = match["name"].rstrip(".")
         if match["port"] not in (None, "80", "443"):
@@ -120,6 +122,16 @@ class HTTPSRedirectMiddleware:
         await _plain_response(
             send, 307, b"", [(b"location", location), (b"cache-control", b"no-store")]
         )
+
+
+async def _refuse(scope: dict[str, Any], send: Any, message: str) -> None:
+    """Answer 400 with ``message``: problem details when the app has them on, else text."""
+    if problem_details_enabled(scope.get("app")):
+        start, body = problem_messages(scope, Problem(400, message))
+        await send(start)
+        await send(body)
+        return
+    await _plain_response(send, 400, message.encode("latin-1"))
 
 
 async def _plain_response(
@@ -173,7 +185,7 @@ class TrustedHostMiddleware:
         if kind == "websocket":
             await send({"type": "websocket.close", "code": 1008, "reason": "Invalid host header"})
             return
-        await _plain_response(send, 400, b"Invalid host header")
+        await _refuse(scope, send, "Invalid host header")
 
 
 def check_allowed_hosts(allowed_hosts: Iterable[str]) -> list[str]:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from dyne.request import Request
     from dyne.response import Response
 
-__all__ = ["PROBLEM_JSON", "Problem", "problem_details_enabled"]
+__all__ = ["PROBLEM_JSON", "Problem", "problem_details_enabled", "problem_messages"]
 
 #: The media type of a problem details body.
 PROBLEM_JSON = "application/problem+json"
@@ -141,3 +141,14 @@ def problem_details_enabled(app: Any) -> bool:
     """Whether ``app`` answers its errors as problem details (``App(problem_details=True)``);
     extensions that write their own 401/403 ask this."""
     return bool(getattr(app, "problem_details", False))
+
+
+def problem_messages(scope: dict[str, Any], problem: Problem) -> Any:
+    """The ASGI messages answering ``problem`` for the request in ``scope``, for the layers
+    that answer before Dyne's dispatch (trusted hosts, the HTTPS redirect, static files)."""
+    from dyne.request import Request
+    from dyne.response import Response
+
+    resp = Response(Request(scope, None, scope["app"]))
+    problem.render(resp)
+    return resp.prepare()

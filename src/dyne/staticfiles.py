@@ -10,6 +10,7 @@ from starlette.responses import PlainTextResponse
 from starlette.staticfiles import StaticFiles as _StarletteStaticFiles
 
 from dyne.exceptions import HTTPException
+from dyne.problems import Problem, problem_details_enabled, problem_messages
 from dyne.routing import Mount, Route, RouteError
 
 if TYPE_CHECKING:
@@ -39,8 +40,13 @@ class StaticFiles(_StarletteStaticFiles):
         except StarletteHTTPException as exc:
             # Mounted apps answer for themselves; Starlette expects an outer layer to turn
             # these into responses, and Dyne has none around a mount.
-            body = "Not Found" if exc.status_code == 404 else str(exc.detail)
-            response = PlainTextResponse(body, status_code=exc.status_code, headers=exc.headers)
+            if problem_details_enabled(scope.get("app")):
+                start, body = problem_messages(scope, Problem.from_exception(exc))
+                await send(start)
+                await send(body)
+                return
+            text = "Not Found" if exc.status_code == 404 else str(exc.detail)
+            response = PlainTextResponse(text, status_code=exc.status_code, headers=exc.headers)
             await response(scope, receive, send)
 
 
