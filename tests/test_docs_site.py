@@ -101,3 +101,21 @@ def test_docs_site_builds_strict(tmp_path):
         if 'rel="canonical"' not in match
     }
     assert loads == set()
+
+
+SCREENSHOTS = [
+    "openapi-swaggerui",
+    "openapi-redoc",
+    "openapi-rapidoc",
+    "openapi-elements",
+    "graphiql",
+]
+
+
+@pytest.mark.parametrize("name", SCREENSHOTS)
+def test_docs_site_screenshot_is_a_small_png_a_page_shows(name):
+    image = DOCS / "images" / f"{name}.png"
+    assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", "run: python scripts/screenshots.py"
+    assert image.stat().st_size < 200_000
+    pages = "".join(page.read_text(encoding="utf-8") for page in DOCS.rglob("*.md"))
+    assert f"images/{name}.png" in pages
