@@ -99,6 +99,7 @@ def test_framework_statuses_login_required_documents_redirects(app, validate):
         responses = spec["paths"]["/dashboard"][method]["responses"]
         assert {"302", "303", "401"} <= set(responses)
         assert "headers" not in responses["401"]  # a cookie session sends no challenge
+        assert set(responses["401"]["content"]) == {"text/plain", "application/json"}
         assert "Location" in responses["302"]["headers"]
 
 

@@ -7,6 +7,7 @@ requirements to describe themselves.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from http import HTTPStatus
 from typing import Any
@@ -58,6 +59,18 @@ _PROBLEM = {
         "instance": {"type": "string"},
     },
     "required": ["status"],
+}
+_SESSION_JSON_ERROR = {
+    "description": "",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {"error": {"type": "string"}},
+                "required": ["error"],
+            }
+        }
+    },
 }
 _FRAMEWORK_STATUSES = {
     404: "Not Found: no resource at this path (a path value that does not convert, or none).",
@@ -163,6 +176,12 @@ class _Builder:
                 if _has_login_redirect(meta):
                     for status in ("302", "303"):
                         responses.setdefault(status, _login_redirect(status))
+                    if not self.problem_details:
+                        # A cookie session answers clients that ask for JSON in JSON.
+                        for status in ("401", "403"):
+                            if status in responses:
+                                entry = copy.deepcopy(_SESSION_JSON_ERROR)
+                                _add_framework(responses, status, entry)
         if meta.get("inputs") and "400" not in responses:
             error = self.components.add_schema(
                 "ValidationError", convert(_VALIDATION_ERROR, self.dialect)
