@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import math
 import types
 import typing
 from collections.abc import Sequence
+from math import isfinite
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -126,16 +126,26 @@ class PydanticAdapter:
         return _has_file(self.schema, set())
 
 
+_CONTAINERS = (dict, list, tuple, set, frozenset)
+
+
 def _find_non_finite(value: Any, loc: tuple[Any, ...], out: list[InitErrorDetails]) -> None:
-    if type(value) is float:
-        if not math.isfinite(value):
+    # On every validated request: exact type checks, and no recursion into scalars.
+    kind = type(value)
+    if kind is float:
+        if not isfinite(value):
             out.append({"type": "finite_number", "loc": loc, "input": value})
-    elif isinstance(value, dict):
-        for key, item in value.items():
+        return
+    if kind not in _CONTAINERS:
+        return
+    items = value.items() if kind is dict else enumerate(value)
+    for key, item in items:
+        item_kind = type(item)
+        if item_kind is float:
+            if not isfinite(item):
+                out.append({"type": "finite_number", "loc": (*loc, key), "input": item})
+        elif item_kind in _CONTAINERS:
             _find_non_finite(item, (*loc, key), out)
-    elif isinstance(value, list | tuple | set | frozenset):
-        for index, item in enumerate(value):
-            _find_non_finite(item, (*loc, index), out)
 
 
 def _contains_bool(value: Any) -> bool:
