@@ -108,7 +108,8 @@ class Blueprint:
         (``[authenticate(token_auth, role="admin")]``, ``[auth.login_required]``); the first
         runs first. On class views they wrap ``on_request`` when there is one, else each
         ``on_<method>``. WebSocket routes and mounts cannot be guarded this way: a guarded
-        blueprint holding one raises at include time.
+        blueprint holding one raises at include time, and so does a blueprint with
+        ``before_request`` hooks holding a mount (the hooks would not run for it).
     """
 
     def __init__(
@@ -349,6 +350,14 @@ class Blueprint:
                         f"Blueprint {scope.names[-1]!r} has guards, which cannot protect the "
                         f"app mounted at {record.prefix!r}; mount it on an unguarded blueprint "
                         "(or the app) and protect it in its own way."
+                    )
+                if scope.hooks or scope.websocket_hooks:
+                    # The hooks take (req, resp) or (ws) and never see a mounted app's
+                    # requests: a hook that refuses would silently leave the mount open.
+                    raise RouteError(
+                        f"Blueprint {scope.names[-1]!r} has before_request hooks, which do not "
+                        f"run for the app mounted at {record.prefix!r}; mount it on a blueprint "
+                        "without hooks (or the app) and protect it in its own way."
                     )
                 name = ".".join((*scope.names, record.name)) if record.name else None
                 yield _ResolvedMount(scope.prefix + record.prefix, record.app, name)
