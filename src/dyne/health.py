@@ -4,13 +4,15 @@
 runs every registered check (``app.add_health_check(name, check)``; extensions register
 their own, e.g. the database of ``dyne.ext.db.alchemical``) concurrently, each bounded by
 a timeout, and answers 200 when all pass, else 503. The body names each check and says
-``ok``, ``fail`` or ``timeout``, never an error message (those go to the log).
+``ok``, ``fail`` or ``timeout``, never an error message (those go to the log). Probes that
+arrive while a check runs share that run: a flood of probes runs each check once at a time.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -44,11 +46,38 @@ async def _one(name: str, check: Callable[..., Any], timeout: float) -> str:
     return "ok"
 
 
+# The run of each check in flight, per app and event loop: requests arriving while a check
+# runs share its result, so a flood of readiness probes (the endpoint is public) never
+# multiplies the checks' own work, e.g. database connections taken from the pool.
+_in_flight: weakref.WeakKeyDictionary[Any, dict[tuple[Any, str], asyncio.Task[str]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _shared(app: App, name: str, check: Callable[..., Any], timeout: float) -> Any:
+    loop = asyncio.get_running_loop()
+    flights = _in_flight.setdefault(app, {})
+    key = (loop, name)
+    task = flights.get(key)
+    if task is None:
+        task = loop.create_task(_one(name, as_async(check), timeout))
+        flights[key] = task
+
+        def landed(done: asyncio.Task[str]) -> None:
+            if flights.get(key) is done:
+                del flights[key]
+
+        task.add_done_callback(landed)
+    # Shielded: a waiter whose client went away does not cancel the others' run.
+    return asyncio.shield(task)
+
+
 async def run_checks(app: App, timeout: float = DEFAULT_HEALTH_TIMEOUT) -> dict[str, str]:
     """Run every check registered on ``app`` concurrently: ``{name: "ok" | "fail" |
-    "timeout"}``. A check fails by raising or returning ``False``."""
-    checks = {name: as_async(check) for name, check in app.health_checks.items()}
-    results = await asyncio.gather(*(_one(n, c, timeout) for n, c in checks.items()))
+    "timeout"}``. A check fails by raising or returning ``False``. A check already running
+    for another caller is not started again: its result is shared."""
+    checks = dict(app.health_checks)
+    results = await asyncio.gather(*(_shared(app, n, c, timeout) for n, c in checks.items()))
     return dict(zip(checks, results, strict=True))
 
 
