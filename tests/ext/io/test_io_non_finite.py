@@ -141,3 +141,27 @@ def test_input_boolean_for_a_boolean_field_still_validates(app, client):
         "active": True,
     }
     assert client.post("/flags", json={"count": True, "active": True}).status_code == 400
+
+
+def test_input_non_finite_number_in_an_extra_field_is_400(app, client):
+    pytest.importorskip("pydantic")
+    from pydantic import BaseModel, ConfigDict
+
+    from dyne.ext.io.pydantic import input
+
+    class Open(BaseModel):
+        model_config = ConfigDict(extra="allow")
+        title: str
+
+    @app.route("/open", methods=["POST"])
+    @input(Open)
+    async def open_view(req, resp, *, data):
+        resp.media = data
+
+    body = b'{"title": "Dune", "weight": 1e400}'
+    response = client.post("/open", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert client.post("/open", json={"title": "Dune", "weight": 2.5}).json() == {
+        "title": "Dune",
+        "weight": 2.5,
+    }
