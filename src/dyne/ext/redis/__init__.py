@@ -160,6 +160,18 @@ class RedisReplayStore:
         return bool(created)
 
 
+class _StoredSession(Session):
+    """A session read from Redis; remembers a ``clear()`` (``login()`` starts with one), after
+    which the session is a new one with a family of its own."""
+
+    restarted = False
+
+    def clear(self) -> None:
+        """Remove every key; the data written after this starts a new family."""
+        self.restarted = True
+        super().clear()
+
+
 class RedisSessionStore:
     """Server-side sessions in Redis: ``App(session_store=RedisSessionStore(url))``.
 
@@ -168,7 +180,10 @@ class RedisSessionStore:
     cookie reads as an empty session). Entries expire ``App(session_max_age=...)`` seconds
     after the last write. Every write moves the session to a fresh id (so an id planted
     before a login never becomes a logged-in one); the old id keeps its old data for a few
-    seconds for requests already in flight. :meth:`revoke` ends a session at once.
+    seconds for requests already in flight. The ids a session moved through form one
+    family, so a copy of the cookie that was written to since (and so holds an id of its
+    own) still ends with it: clearing the session (``logout()``) or :meth:`revoke` ends
+    every id of the family at once.
 
     :param url: the Redis URL.
     :param prefix: prefix of the keys it writes.
@@ -181,29 +196,41 @@ class RedisSessionStore:
         self.prefix = prefix
         self._redis = _Connection(url, timeout)
 
-    def _session_id(self, req: Request) -> str | None:
+    def _cookie(self, req: Request) -> tuple[str, str] | None:
+        """The (id, family) the request's signed cookie names, or None."""
         value = req.cookies.get("dyne-Session")
         if not value:
             return None
-        sid = codec_for(req.app).loads(value).get("sid")
-        return sid if isinstance(sid, str) and sid else None
+        signed = codec_for(req.app).loads(value)
+        sid, family = signed.get("sid"), signed.get("family")
+        if isinstance(sid, str) and sid and isinstance(family, str) and family:
+            return sid, family
+        return None
+
+    def _family_key(self, family: str) -> str:
+        return f"{self.prefix}family:{family}"
 
     def load(self, req: Request) -> Session:
-        """The session named by the request's cookie (empty when absent, forged or gone)."""
-        sid = self._session_id(req)
-        if sid is None:
+        """The session named by the request's cookie (empty when absent, forged, gone or
+        revoked)."""
+        named = self._cookie(req)
+        if named is None:
             return Session()
+        sid, family = named
         try:
-            raw = self._redis.sync.get(self.prefix + sid)
+            raw, alive = self._redis.sync.mget(self.prefix + sid, self._family_key(family))
         except _FAILURES as exc:
             raise RedisUnavailable(self._redis.url, "reading the session", exc) from exc
-        if raw is None:
-            return Session()
+        if raw is None or alive is None:
+            return Session()  # gone, or its family was ended (logout, revoke)
         try:
-            data = json.loads(raw)
+            record = json.loads(raw)
         except ValueError:
-            data = None
-        session = Session(data if isinstance(data, dict) else {})
+            record = None
+        if not isinstance(record, dict) or record.get("family") != family:
+            return Session()
+        data = record.get("data")
+        session = _StoredSession(data if isinstance(data, dict) else {})
         session.id = sid
         return session
 
@@ -211,29 +238,57 @@ class RedisSessionStore:
         """Write ``session`` under a new id and set the cookie; an empty one is deleted."""
         client = self._redis.sync
         old = session.id
+        named = self._cookie(req) if old is not None else None
+        # The family goes on with the session the cookie named and was loaded; else it is new.
+        family = named[1] if named is not None and named[0] == old else None
+        if getattr(session, "restarted", False) and session:
+            # Cleared, then filled again (a login): a copy of the cookie from before, such
+            # as one planted by an attacker, must not be able to end the new session.
+            family = None
         try:
             if not session:
                 if old is not None:
-                    client.delete(self.prefix + old)
+                    # Emptied (logout): end every id of the family, copies included.
+                    keys = [self.prefix + old]
+                    if family is not None:
+                        keys.append(self._family_key(family))
+                    client.delete(*keys)
                     session.id = None
                 delete_session_cookie(req, resp)
                 return
-            value = json.dumps(dict(session), separators=(",", ":"))
+            if family is None:
+                family = secrets.token_urlsafe(16)
+            value = json.dumps({"family": family, "data": dict(session)}, separators=(",", ":"))
             sid = secrets.token_urlsafe(32)
+            max_age = req.app.session_max_age
             with client.pipeline(transaction=True) as pipe:
-                pipe.set(self.prefix + sid, value, ex=req.app.session_max_age)
+                pipe.set(self.prefix + sid, value, ex=max_age)
+                pipe.set(self._family_key(family), "1", ex=max_age)
                 if old is not None:
                     pipe.expire(self.prefix + old, ROTATION_GRACE)
                 pipe.execute()
         except _FAILURES as exc:
             raise RedisUnavailable(self._redis.url, "saving the session", exc) from exc
         session.id = sid
-        set_session_cookie(req, resp, codec_for(req.app).dumps({"sid": sid}))
+        cookie = codec_for(req.app).dumps({"sid": sid, "family": family})
+        set_session_cookie(req, resp, cookie)
 
     def revoke(self, session_id: str) -> bool:
-        """End the session ``session_id`` (``req.session.id``) now; True if it existed."""
+        """End the session ``session_id`` (``req.session.id``) now, with every id its family
+        moved through (copies of its cookie that were written to since); True if it existed."""
+        client = self._redis.sync
+        key = self.prefix + session_id
         try:
-            return bool(self._redis.sync.delete(self.prefix + session_id))
+            raw = client.get(key)
+            keys = [key]
+            try:
+                record = json.loads(raw) if raw is not None else None
+            except ValueError:
+                record = None
+            family = record.get("family") if isinstance(record, dict) else None
+            if isinstance(family, str) and family:
+                keys.append(self._family_key(family))
+            return bool(client.delete(*keys))
         except _FAILURES as exc:
             raise RedisUnavailable(self._redis.url, "revoking a session", exc) from exc
 

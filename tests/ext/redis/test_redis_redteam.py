@@ -1,0 +1,103 @@
+"""Red-team regressions for RedisSessionStore: a stolen cookie that was written to since
+(and so moved to an id of its own) still ends when its owner logs out or is revoked."""
+
+from __future__ import annotations
+
+import pytest
+
+import dyne
+from dyne.ext.redis import RedisSessionStore
+from redis_support import REDIS_URL, redis_client, unique_prefix
+
+SECRET = "a-shared-secret-key-for-two-workers"
+
+
+@pytest.fixture
+def prefix():
+    client = redis_client()
+    with unique_prefix(client) as prefix:
+        yield prefix
+    client.close()
+
+
+def worker(tmp_path, monkeypatch, store):
+    """A 'worker' with LoginManager over ``store`` and a view that writes the session."""
+    from dyne.ext.auth.session import LoginManager
+
+    monkeypatch.chdir(tmp_path)
+    app = dyne.App(secret_key=SECRET, session_store=store)
+    auth = LoginManager(app, login_url="/login")
+    alice = {"id": 1, "name": "alice"}
+
+    @auth.user_loader
+    async def load_user(user_id):
+        return alice if user_id == "1" else None
+
+    @app.route("/login", methods=["POST"])
+    async def login(req, resp):
+        await auth.login(req, resp, alice)
+
+    @app.route("/logout", methods=["POST"])
+    async def logout(req, resp):
+        await auth.logout(req, resp)
+
+    @app.route("/me")
+    @auth.login_required
+    async def me(req, resp):
+        resp.media = {"name": req.state.user["name"], "id": req.session.id}
+
+    @app.route("/visit")
+    async def visit(req, resp):
+        req.session["visits"] = req.session.get("visits", 0) + 1
+
+    return app
+
+
+def with_cookie(app, method, path, value):
+    app.client.cookies.clear()
+    app.client.cookies.set("dyne-Session", value)
+    return app.client.request(method, path, follow_redirects=False)
+
+
+def stolen_and_forked(tmp_path, monkeypatch, prefix):
+    """The victim's app, the thief's app, the victim's cookie and the thief's forked one."""
+    victim = worker(tmp_path, monkeypatch, RedisSessionStore(REDIS_URL, prefix=prefix))
+    thief = worker(tmp_path, monkeypatch, RedisSessionStore(REDIS_URL, prefix=prefix))
+    cookie = victim.client.post("/login").cookies["dyne-Session"]
+    # The thief's copy is written to, so the store moves it to an id of its own.
+    forked = with_cookie(thief, "GET", "/visit", cookie).cookies["dyne-Session"]
+    assert with_cookie(thief, "GET", "/me", forked).json()["name"] == "alice"
+    return victim, thief, cookie, forked
+
+
+def test_redis_redteam_logout_ends_a_stolen_cookie_written_to_since(tmp_path, monkeypatch, prefix):
+    victim, thief, cookie, forked = stolen_and_forked(tmp_path, monkeypatch, prefix)
+    with_cookie(victim, "POST", "/logout", cookie)
+    assert with_cookie(thief, "GET", "/me", forked).status_code in (302, 303)
+
+
+def test_redis_redteam_revoke_ends_a_stolen_cookie_written_to_since(tmp_path, monkeypatch, prefix):
+    victim, thief, cookie, forked = stolen_and_forked(tmp_path, monkeypatch, prefix)
+    victims_id = with_cookie(victim, "GET", "/me", cookie).json()["id"]
+    assert RedisSessionStore(REDIS_URL, prefix=prefix).revoke(victims_id) is True
+    assert with_cookie(thief, "GET", "/me", forked).status_code in (302, 303)
+
+
+def test_redis_redteam_logout_leaves_other_logins_of_the_user_alone(tmp_path, monkeypatch, prefix):
+    app = worker(tmp_path, monkeypatch, RedisSessionStore(REDIS_URL, prefix=prefix))
+    laptop = app.client.post("/login").cookies["dyne-Session"]
+    app.client.cookies.clear()
+    phone = app.client.post("/login").cookies["dyne-Session"]
+    with_cookie(app, "POST", "/logout", laptop)
+    assert with_cookie(app, "GET", "/me", phone).json()["name"] == "alice"
+
+
+def test_redis_redteam_a_planted_cookie_cannot_end_the_login_made_with_it(
+    tmp_path, monkeypatch, prefix
+):
+    app = worker(tmp_path, monkeypatch, RedisSessionStore(REDIS_URL, prefix=prefix))
+    planted = app.client.get("/visit").cookies["dyne-Session"]  # the attacker's session
+    logged_in = with_cookie(app, "POST", "/login", planted).cookies["dyne-Session"]
+    # The attacker empties their own copy: the victim's login goes on.
+    with_cookie(app, "POST", "/logout", planted)
+    assert with_cookie(app, "GET", "/me", logged_in).json()["name"] == "alice"
