@@ -94,7 +94,7 @@ class PydanticAdapter:
         if names is None or type(loaded) is not dict:
             return _all_finite(loaded)
         for name in names:
-            value = loaded.get(name)
+            value: Any = loaded.get(name)
             kind = type(value)
             if kind is float:
                 if not isfinite(value):
