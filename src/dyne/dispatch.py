@@ -236,7 +236,7 @@ class Dispatcher:
                     "Unhandled %s while handling %s %s",
                     type(exc).__name__,
                     req.method,
-                    req.path,
+                    _loggable(req.path),
                     exc_info=exc,
                 )
         resp._set(None, None)
@@ -300,7 +300,7 @@ class Dispatcher:
             logger.error(
                 "Unhandled %s in WebSocket view for %s",
                 type(exc).__name__,
-                ws.url.path,
+                _loggable(ws.url.path),
                 exc_info=exc,
             )
 
@@ -334,6 +334,12 @@ class Dispatcher:
     async def _run_event(self, event: str) -> None:
         for handler in self._events[event]:
             await handler()
+
+
+def _loggable(text: str) -> str:
+    """``text`` from the client, safe in a log line: a decoded path may hold CR/LF (``%0a``),
+    which would start a forged line in a plain-text log."""
+    return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
 
 
 def _error_handler_in(

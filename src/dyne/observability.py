@@ -338,4 +338,8 @@ class ReadableFormatter(logging.Formatter):
         so other handlers see it as it was)."""
         values = dict(vars(record))
         values["request_id"] = values.get("request_id") or "-"
+        message = values.get("message", "")
+        if isinstance(message, str) and ("\n" in message or "\r" in message):
+            # One record, one line: a value from a client must not forge a log line.
+            values["message"] = message.replace("\r", "\\r").replace("\n", "\\n")
         return self._fmt % values if self._fmt else record.getMessage()
