@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import pytest
+from starlette.websockets import WebSocketDisconnect
 
 import dyne
 from dyne.ext.redis import RedisSessionStore
@@ -101,3 +102,41 @@ def test_redis_redteam_a_planted_cookie_cannot_end_the_login_made_with_it(
     # The attacker empties their own copy: the victim's login goes on.
     with_cookie(app, "POST", "/logout", planted)
     assert with_cookie(app, "GET", "/me", logged_in).json()["name"] == "alice"
+
+
+def test_redis_redteam_broadcast_refuses_subscriptions_past_its_bound(
+    tmp_path, monkeypatch, prefix
+):
+    from dyne.ext.redis import RedisBroadcast
+
+    monkeypatch.chdir(tmp_path)
+    app = dyne.App(secret_key=SECRET)
+    app.broadcast.backend = RedisBroadcast(REDIS_URL, prefix=prefix, max_subscriptions=2)
+
+    @app.route("/listen/{room}", websocket=True)
+    async def listen(ws, room):
+        await ws.accept()
+        async with app.broadcast.subscribe(room) as messages:
+            await ws.send_text("ready")
+            async for message in messages:
+                await ws.send_text(message)
+
+    with app.client.websocket_connect("/listen/a") as first:
+        assert first.receive_text() == "ready"
+        with app.client.websocket_connect("/listen/b") as second:
+            assert second.receive_text() == "ready"
+            # Each subscription holds a Redis connection: a third socket gets none.
+            with app.client.websocket_connect("/listen/c") as third:
+                with pytest.raises(WebSocketDisconnect) as closed:
+                    third.receive_text()
+                assert closed.value.code == 1011
+    # Closed subscriptions give their place back.
+    with app.client.websocket_connect("/listen/d") as again:
+        assert again.receive_text() == "ready"
+
+
+def test_redis_redteam_broadcast_bound_must_be_positive():
+    from dyne.ext.redis import RedisBroadcast
+
+    with pytest.raises(ValueError, match="max_subscriptions"):
+        RedisBroadcast(REDIS_URL, max_subscriptions=0)

@@ -52,6 +52,9 @@ logger = logging.getLogger("dyne.ext.redis")
 #: Seconds to wait for Redis (connect, and each command) before answering 503.
 DEFAULT_TIMEOUT = 2.0
 
+#: Subscriptions one :class:`RedisBroadcast` holds open at once (each is a Redis connection).
+_DEFAULT_MAX_SUBSCRIPTIONS = 1000
+
 #: Seconds an old session id keeps its (old) data after a write moved the session to a
 #: new id, so a request already in flight with the old cookie is not logged out.
 ROTATION_GRACE = 10
@@ -313,17 +316,33 @@ class RedisBroadcast:
 
     A message published on any worker reaches the subscribers of every worker connected
     to the same Redis (and ``prefix``). Each subscription holds one Redis connection while
-    it is open.
+    it is open, so their number is bounded: past ``max_subscriptions`` in this process, a
+    new one is refused (503 in a view; a WebSocket is closed with 1011). Without that, a
+    client opening WebSockets could use up Redis' ``maxclients``, and with them the
+    sessions, replay checks and tasks of every worker.
 
     :param url: the Redis URL.
     :param prefix: prefix of the Redis channel names (keeps apps sharing a Redis apart).
     :param timeout: seconds to wait for Redis when publishing or subscribing.
+    :param max_subscriptions: subscriptions open at once in this process; keep it, times
+        the number of workers, well under Redis' ``maxclients`` (10,000 by default).
     """
 
     def __init__(
-        self, url: str, *, prefix: str = "dyne:broadcast:", timeout: float = DEFAULT_TIMEOUT
+        self,
+        url: str,
+        *,
+        prefix: str = "dyne:broadcast:",
+        timeout: float = DEFAULT_TIMEOUT,
+        max_subscriptions: int = _DEFAULT_MAX_SUBSCRIPTIONS,
     ) -> None:
+        if not isinstance(max_subscriptions, int) or max_subscriptions < 1:
+            raise ValueError(
+                f"max_subscriptions must be a positive int, not {max_subscriptions!r}."
+            )
         self.prefix = prefix
+        self.max_subscriptions = max_subscriptions
+        self._open = 0
         self._redis = _Connection(url, timeout)
 
     async def publish(self, channel: str, message: str) -> None:
@@ -336,6 +355,15 @@ class RedisBroadcast:
     @contextlib.asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[_Messages]:
         """Listen on ``channel`` (subscribed before the block starts) until the block ends."""
+        if self._open >= self.max_subscriptions:
+            logger.warning(
+                "A broadcast subscription to %r was refused: %d are open, the most this "
+                "RedisBroadcast allows (max_subscriptions); each holds a Redis connection.",
+                channel,
+                self._open,
+            )
+            raise HTTPException(503, "Service Unavailable", headers={"Retry-After": "5"})
+        self._open += 1
         client = self._redis.subscriber()
         pubsub = client.pubsub()
         try:
@@ -345,6 +373,7 @@ class RedisBroadcast:
                 raise RedisUnavailable(self._redis.url, "subscribing", exc) from exc
             yield _Messages(pubsub)
         finally:
+            self._open -= 1
             with contextlib.suppress(*_FAILURES):
                 await pubsub.aclose()
             with contextlib.suppress(*_FAILURES):
