@@ -37,6 +37,8 @@ logger = logging.getLogger("dyne.broadcast")
 
 #: Messages kept for one slow subscriber before newer ones are dropped for it.
 DEFAULT_QUEUE_SIZE = 1000
+#: Characters (of all its waiting messages) kept for one slow subscriber, likewise.
+DEFAULT_QUEUE_CHARS = 8 * 1024 * 1024
 
 
 class Subscription(Protocol):
@@ -62,14 +64,20 @@ class BroadcastBackend(Protocol):
 class _Queue:
     """One subscriber's messages, bounded so a stalled client cannot grow memory."""
 
-    def __init__(self, channel: str, size: int) -> None:
+    def __init__(self, channel: str, size: int, chars: int = DEFAULT_QUEUE_CHARS) -> None:
         self.channel = channel
         self.queue: asyncio.Queue[str] = asyncio.Queue(maxsize=size)
         self.dropped = 0
+        #: bound on the characters waiting, so a few large messages cannot grow memory
+        self.chars = chars
+        self.waiting = 0
 
     def put(self, message: str) -> None:
         try:
+            if self.waiting + len(message) > self.chars:
+                raise asyncio.QueueFull
             self.queue.put_nowait(message)
+            self.waiting += len(message)
         except asyncio.QueueFull:
             self.dropped += 1
             if self.dropped == 1:
@@ -85,6 +93,7 @@ class _Queue:
     async def _iterate(self) -> AsyncIterator[str]:
         while True:
             message = await self.queue.get()
+            self.waiting -= len(message)
             self.dropped = 0
             yield message
 
@@ -94,10 +103,16 @@ class MemoryBroadcast:
 
     :param queue_size: messages kept per subscriber that is not reading; past it, newer
         messages are dropped for that subscriber (with a warning) instead of blocking.
+    :param queue_chars: characters kept per subscriber that is not reading (8 Mi by
+        default), dropping newer messages likewise: a count alone would let a thousand
+        large messages pile up for every stalled subscriber.
     """
 
-    def __init__(self, queue_size: int = DEFAULT_QUEUE_SIZE) -> None:
+    def __init__(
+        self, queue_size: int = DEFAULT_QUEUE_SIZE, queue_chars: int = DEFAULT_QUEUE_CHARS
+    ) -> None:
         self.queue_size = queue_size
+        self.queue_chars = queue_chars
         self._channels: dict[str, set[_Queue]] = {}
 
     async def publish(self, channel: str, message: str) -> None:
@@ -108,7 +123,7 @@ class MemoryBroadcast:
     @contextlib.asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[_Queue]:
         """Listen on ``channel`` while the ``async with`` block runs."""
-        subscriber = _Queue(channel, self.queue_size)
+        subscriber = _Queue(channel, self.queue_size, self.queue_chars)
         self._channels.setdefault(channel, set()).add(subscriber)
         try:
             yield subscriber
