@@ -8,7 +8,7 @@ from starlette.websockets import WebSocketDisconnect
 
 import dyne
 from dyne.ext.redis import RedisSessionStore
-from redis_support import REDIS_URL, redis_client, unique_prefix
+from redis_support import REDIS_URL, private_redis, redis_client, unique_prefix
 
 SECRET = "a-shared-secret-key-for-two-workers"
 
@@ -140,3 +140,29 @@ def test_redis_redteam_broadcast_bound_must_be_positive():
 
     with pytest.raises(ValueError, match="max_subscriptions"):
         RedisBroadcast(REDIS_URL, max_subscriptions=0)
+
+
+def test_redis_redteam_read_only_redis_refuses_digest_with_503(tmp_path, monkeypatch):
+    import httpx2
+
+    from dyne.ext.auth import DigestAuth, authenticate
+    from dyne.ext.redis import RedisReplayStore
+
+    monkeypatch.chdir(tmp_path)
+    with private_redis(tmp_path) as url:
+        app = dyne.App(secret_key=SECRET)
+        backend = DigestAuth(replay_store=RedisReplayStore(url))
+        backend.get_password({"john": "hello"}.get)
+
+        @app.route("/")
+        @authenticate(backend)
+        async def home(req, resp):
+            resp.text = "the protected page"
+
+        admin = redis_client(url)
+        # A replica after a failover: it answers, but refuses every write (READONLY).
+        admin.execute_command("REPLICAOF", "127.0.0.1", "1")
+        answer = app.client.get("/", auth=httpx2.DigestAuth("john", "hello"))
+        admin.close()
+    assert answer.status_code == 503
+    assert answer.headers["retry-after"] == "5"

@@ -59,7 +59,10 @@ _DEFAULT_MAX_SUBSCRIPTIONS = 1000
 #: new id, so a request already in flight with the old cookie is not logged out.
 ROTATION_GRACE = 10
 
-_FAILURES = (redis.ConnectionError, redis.TimeoutError, OSError)
+# Any error from Redis, not only a lost connection: a full (OOM) or read-only (a replica
+# after a failover) Redis refuses the fixed commands these stores send, and that is an
+# outage to answer 503 with Retry-After, like a timeout.
+_FAILURES = (redis.RedisError, OSError)
 
 
 class RedisUnavailable(HTTPException):
