@@ -60,7 +60,7 @@ def _scoped(view: Any, hooks: Hooks, handlers: Chain) -> Any:
                         await hook(req, resp)
                     else:
                         await run_in_threadpool(hook, req, resp)
-                    if resp.status_code >= 400 or resp.complete:
+                    if resp.status_code >= 300 or resp.complete:
                         return None
             return await call(*args, **params)
         except Exception:

@@ -222,7 +222,8 @@ class Blueprint:
     ) -> Any:
         """Run the decorated ``hook(req, resp)`` before each of this blueprint's routes, after
         the app's hooks (``websocket=True``: ``async def hook(ws)`` before its WebSocket
-        routes). A hook that sets a 4xx/5xx status or ``resp.complete`` ends the request."""
+        routes). A hook that redirects, sets a 4xx/5xx status or sets ``resp.complete`` ends
+        the request."""
 
         def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
             self._check_open("the hook")

@@ -160,7 +160,8 @@ class Dispatcher:
                     await hook(req, resp)
                 else:
                     await run_in_threadpool(hook, req, resp)
-                if resp.status_code >= 400 or resp.complete:
+                # A redirect (the login page) ends the request as surely as a refusal.
+                if resp.status_code >= 300 or resp.complete:
                     return
         scope = req.scope
         path = scope["path"]
@@ -395,7 +396,7 @@ async def _call_class_view(cls: Any, req: Request, resp: Response, params: dict[
     on_request = getattr(view, "on_request", None)
     if on_request is not None:
         result = await _call(on_request, req, resp, params)
-        if resp.complete or resp.status_code >= 400:
+        if resp.complete or resp.status_code >= 300:
             return result  # on_request refused or answered: the method handler must not run
     method = req.method.lower()
     handler = getattr(view, f"on_{method}", None)
