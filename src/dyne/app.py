@@ -16,6 +16,7 @@ from dyne.background import BackgroundQueue
 from dyne.broadcast import Broadcast
 from dyne.config import Config
 from dyne.dispatch import Dispatcher
+from dyne.extension import Extensions
 from dyne.request import Request
 from dyne.response import Response
 from dyne.routing import Mount, Route, RouteError, Router, WebSocketRoute
@@ -166,6 +167,8 @@ class App(Dispatcher):
             observability.configure(self)
 
         self.state = State()
+        #: app-wide state of each extension by its name (``dyne.extension.register``)
+        self.extensions = Extensions()
         self.router = Router()
         self.background = BackgroundQueue()
         #: publish/subscribe between requests, WebSockets and (with a shared backend) workers
@@ -372,6 +375,14 @@ class App(Dispatcher):
         if not callable(check):
             raise TypeError(f"Health check {name!r} must be callable, not {check!r}.")
         self.health_checks[name] = check
+
+    def set_not_found_fallback(self, fallback: Callable[[Request, Response], Any]) -> None:
+        """Answer GET and HEAD requests that no route matches with ``fallback(req, resp)``
+        (the single-page-app index; ``def`` or ``async def``); it may raise
+        ``HTTPException(404)``."""
+        if not callable(fallback):
+            raise TypeError(f"The not-found fallback must be callable, not {fallback!r}.")
+        self._not_found_fallback = as_async(fallback)  # a def runs in the thread pool
 
     def url_for(self, view_or_name: Any, **params: Any) -> str:
         """The path of the route for a view (or route name), with its parameters filled in."""

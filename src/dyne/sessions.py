@@ -30,6 +30,7 @@ __all__ = [
     "Session",
     "SessionCodec",
     "SessionStore",
+    "app_secret_key",
     "check_secret_key",
     "codec_for",
     "delete_session_cookie",
@@ -170,12 +171,24 @@ def check_secret_key(key: str | bytes, source: str = "secret_key") -> str | byte
     return key
 
 
-def _secret_key(app: App) -> str | bytes:
+def app_secret_key(app: App) -> str | bytes | None:
+    """The app's signing key, ``App(secret_key=...)`` else the ``SECRET_KEY`` config key
+    (read when asked, so one set after ``App()`` counts), or None when neither is set.
+
+    :raises ValueError: when the key is shorter than 16 bytes.
+    """
     if app.secret_key:
         return check_secret_key(app.secret_key)
     key = app.config.get("SECRET_KEY", default=None)
     if key:
         return check_secret_key(key, "SECRET_KEY")
+    return None
+
+
+def _secret_key(app: App) -> str | bytes:
+    key = app_secret_key(app)
+    if key is not None:
+        return key
     log = logger.info if app.debug else logger.warning
     log(
         "No secret key is set, so cookie sessions are signed with a random key made for this "

@@ -79,7 +79,7 @@ def add_single_page_app(app: App, path: str) -> None:
         _serve_index(resp, index)
 
     app.router.add(Route(path, single_page_app, name="single_page_app"))
-    app._not_found_fallback = fallback
+    app.set_not_found_fallback(fallback)
 
 
 def _serve_index(resp: Response, index: str) -> None:

@@ -11,6 +11,7 @@ from digest_helpers import digest_authorization, parse_challenge
 import dyne
 from dyne.ext.auth import DigestAuth, authenticate
 from dyne.ext.auth.stateless.backends import _nonces
+from dyne.extension import derive_key
 
 REALM = "Authentication Required"
 
@@ -258,7 +259,7 @@ def test_digest_replay_hook_replaces_the_window(users, tmp_path, monkeypatch):
 
 
 def test_digest_expired_nonce_answers_stale(digest_app):
-    key = _nonces.derive_key("s3cret-for-digest-tests", REALM)
+    key = derive_key(digest_app, _nonces.key_purpose(REALM))
     old = {"realm": REALM, "nonce": _nonces.make_nonce(key, now=1_000_000)}
     old["opaque"] = parse_challenge(digest_app.client.get("/greet").headers["www-authenticate"])[
         "opaque"
@@ -272,7 +273,7 @@ def test_digest_expired_nonce_answers_stale(digest_app):
 
 
 def test_digest_expired_nonce_with_wrong_password_is_not_stale(digest_app):
-    key = _nonces.derive_key("s3cret-for-digest-tests", REALM)
+    key = derive_key(digest_app, _nonces.key_purpose(REALM))
     old = {"realm": REALM, "nonce": _nonces.make_nonce(key, now=1_000_000)}
     old["opaque"] = challenge_of(digest_app.client)["opaque"]
     header = digest_authorization(old, username="john", password="nope", uri="/greet")

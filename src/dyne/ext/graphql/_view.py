@@ -9,6 +9,7 @@ from dyne.exceptions import HTTPException
 from dyne.ext.graphql._graphiql import ASSET_PARAM, GraphiQLPage
 from dyne.ext.graphql._limits import Limits, Rejected
 from dyne.ext.graphql._schema import BaseSchema
+from dyne.extension import register
 from dyne.formats import JSON_TYPES, decode_json, encode_json
 from dyne.request import Request
 from dyne.response import Response
@@ -221,9 +222,9 @@ def _check_schema(schema: Any) -> None:
 
 def _claim_backend(app: Any, backend: str) -> None:
     """Record the app's GraphQL backend; a second, different one is a mistake."""
-    current = getattr(app.state, "graphql_backend", None)
+    current = app.extensions.get("graphql")
     if current is None:
-        app.state.graphql_backend = backend
+        register(app, "graphql", backend)
     elif current != backend:
         raise RuntimeError(
             f"This app already serves GraphQL with {current}, so a {backend} schema cannot "

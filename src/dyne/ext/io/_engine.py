@@ -19,10 +19,9 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
-from dyne import _meta
-from dyne._utils import is_async_callable
+from dyne import extension
 from dyne.exceptions import HTTPException
-from dyne.request import Request
+from dyne.extension import is_async_callable, view_arguments
 
 from ._data import to_attr_data
 from ._output import SerializationError, serialize
@@ -66,16 +65,6 @@ class _Plan:
 # -- the wrapper -----------------------------------------------------------------------
 
 
-def _request_index(args: tuple[Any, ...]) -> int:
-    for index, arg in enumerate(args):
-        if isinstance(arg, Request):
-            return index
-    raise TypeError(
-        "An @input/@output view was called without a Request among its positional "
-        "arguments; views are called as view(req, resp, **params)."
-    )
-
-
 def _build(plan: _Plan, like: Callable[..., Any]) -> Callable[..., Any]:
     view = plan.view
     is_async = plan.is_async
@@ -88,10 +77,8 @@ def _build(plan: _Plan, like: Callable[..., Any]) -> Callable[..., Any]:
         return await run_in_threadpool(view, *args, **kwargs)
 
     async def endpoint(*args: Any, **kwargs: Any) -> Any:
-        index = 0 if args and isinstance(args[0], Request) else _request_index(args)
-        resp = args[index + 1]
+        req, resp = view_arguments(args, "@input/@output")
         if inputs:
-            req = args[index]
             try:
                 for item in inputs:
                     kwargs[item.spec.key] = to_attr_data(await item.read(req))
@@ -123,7 +110,7 @@ def _build(plan: _Plan, like: Callable[..., Any]) -> Callable[..., Any]:
         await serialize(resp, obj, output, status_before)
         return None
 
-    _meta.wraps(like)(endpoint)
+    extension.wraps(like)(endpoint)
     _PLANS[endpoint] = plan
     return endpoint
 
@@ -193,7 +180,7 @@ def decorators(adapter_cls: Callable[[Any], Any]) -> tuple[Any, Any, Any, Any]:
         item = _Input(spec=spec, read=make_reader(adapter, recorded))
 
         def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
-            _meta.check_not_routed(func, "@input(...)")
+            extension.check_not_routed(func, "@input(...)")
             plan = _plan_of(func)
             if any(existing.spec.key == key for existing in plan.inputs):
                 raise ValueError(
@@ -201,7 +188,7 @@ def decorators(adapter_cls: Callable[[Any], Any]) -> tuple[Any, Any, Any, Any]:
                 )
             _check_accepts(plan.view, key)
             endpoint = _build(replace(plan, inputs=(item, *plan.inputs)), func)
-            return _meta.append(endpoint, "inputs", spec)
+            return extension.append(endpoint, "inputs", spec)
 
         return decorate
 
@@ -248,12 +235,12 @@ def decorators(adapter_cls: Callable[[Any], Any]) -> tuple[Any, Any, Any, Any]:
         )
 
         def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
-            _meta.check_not_routed(func, "@output(...)")
+            extension.check_not_routed(func, "@output(...)")
             plan = _plan_of(func)
             if plan.output is not None:
                 raise ValueError("A view can have only one @output.")
             endpoint = _build(replace(plan, output=spec), func)
-            return _meta.annotate(endpoint, output=spec)
+            return extension.annotate(endpoint, output=spec)
 
         return decorate
 
@@ -267,10 +254,10 @@ def decorators(adapter_cls: Callable[[Any], Any]) -> tuple[Any, Any, Any, Any]:
         specs = {_status(code): _expect_spec(code, value) for code, value in responses.items()}
 
         def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
-            _meta.check_not_routed(func, "@expect(...)")
-            known = dict(_meta.meta_of(func).get("expect", {}))
+            extension.check_not_routed(func, "@expect(...)")
+            known = dict(extension.meta_of(func).get("expect", {}))
             known.update(specs)
-            return _meta.annotate(func, expect=known)
+            return extension.annotate(func, expect=known)
 
         return decorate
 
@@ -292,11 +279,11 @@ def decorators(adapter_cls: Callable[[Any], Any]) -> tuple[Any, Any, Any, Any]:
             func, name = None, func
 
         def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
-            _meta.check_not_routed(view, "@webhook")
+            extension.check_not_routed(view, "@webhook")
             label = name or getattr(view, "__name__", None)
             if not label:
                 raise TypeError(f"@webhook needs name=... for {view!r}.")
-            return _meta.annotate(view, webhook=WebhookSpec(name=label))
+            return extension.annotate(view, webhook=WebhookSpec(name=label))
 
         return decorate(func) if func is not None else decorate
 

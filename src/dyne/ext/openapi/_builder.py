@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from http import HTTPStatus
 from typing import Any
 
-from dyne._meta import meta_of
 from dyne.ext.openapi._components import REF_PREFIX, Components, rewrite_refs
 from dyne.ext.openapi._dialect import convert, dialect_of
 from dyne.ext.openapi._routes import (
@@ -23,6 +22,7 @@ from dyne.ext.openapi._routes import (
     split_docstring,
     views,
 )
+from dyne.extension import meta_of
 from dyne.routing import Route
 
 __all__ = ["build_spec"]

@@ -6,9 +6,9 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from dyne.__version__ import __version__
-from dyne._utils import is_async_callable
+from dyne import __version__
 from dyne.exceptions import MissingDependency
+from dyne.extension import is_async_callable
 from dyne.observability import app_path, current_request_id, route_template
 
 try:

@@ -77,7 +77,7 @@ def test_login_manager_init_app_installs_later(app, users):
     auth = LoginManager()
     auth.init_app(app)
     auth.user_loader(lambda user_id: users.get(user_id))
-    assert app.state.login_manager is auth
+    assert app.extensions["login_manager"] is auth
 
     @app.route("/who")
     async def who(req, resp):

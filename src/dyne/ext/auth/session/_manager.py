@@ -6,8 +6,7 @@ import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from dyne import _meta
-from dyne._utils import as_async
+from dyne import extension
 from dyne.app import App
 from dyne.ext.auth._roles import compile_roles, roles_allow
 from dyne.ext.auth._security import SecurityRequirement
@@ -17,7 +16,7 @@ from dyne.ext.auth.session._redirects import safe_redirect
 from dyne.ext.auth.session._remember import RememberMe, fingerprint, same_fingerprint
 from dyne.request import Request
 from dyne.response import Response
-from dyne.sessions import SESSION_COOKIE, check_secret_key
+from dyne.sessions import SESSION_COOKIE
 
 __all__ = [
     "DEFAULT_REMEMBER_ME_DURATION",
@@ -102,26 +101,26 @@ class LoginManager:
         :raises RuntimeError: when the app has no secret key, or already has a LoginManager.
         :raises ValueError: when the secret key is shorter than 16 bytes.
         """
-        key = app.secret_key or app.config.get("SECRET_KEY")
-        if not key:
+        key = extension.secret_key(app)
+        if key is None:
             raise RuntimeError(
                 "Missing required config: SECRET_KEY; LoginManager signs remember-me cookies "
                 "with it, so set SECRET_KEY in the config or pass App(secret_key=...)."
             )
-        check_secret_key(key, "secret_key" if app.secret_key else "SECRET_KEY")
-        if getattr(app.state, "login_manager", None) is not None:
+        current = app.extensions.get("login_manager")
+        if current is not None and current is not self:
             raise RuntimeError(
                 "This app already has a LoginManager; create one per app and share it."
             )
+        extension.register(app, "login_manager", self)
         self._remember[app] = RememberMe(key, self.remember_me_duration)
-        app.state.login_manager = self
         app.add_route(before_request=True, endpoint=LoginMiddleware(self))
 
     # -- callbacks, registered by decorator ---------------------------------------------
 
     def user_loader(self, func: Callable[..., Any]) -> Callable[..., Any]:
         """Register ``[async] def load_user(user_id: str)`` returning the user or None."""
-        self._user_loader = as_async(func)
+        self._user_loader = extension.as_async(func)
         return func
 
     def user_version(self, func: Callable[..., Any]) -> Callable[..., Any]:
@@ -132,22 +131,22 @@ class LoginManager:
         remember-me cookie at login and checked on every request; a cookie whose
         fingerprint no longer matches is refused, in every worker, without shared storage.
         """
-        self._user_version = as_async(func)
+        self._user_version = extension.as_async(func)
         return func
 
     def get_user_roles(self, func: Callable[..., Any]) -> Callable[..., Any]:
         """Register ``[async] def get_roles(user)`` returning a role, a list of roles, or None."""
-        self._get_user_roles = as_async(func)
+        self._get_user_roles = extension.as_async(func)
         return func
 
     def on_login(self, func: Callable[..., Any]) -> Callable[..., Any]:
         """Register ``[async] def hook(req, resp, user)``, run after each :meth:`login`."""
-        self._on_login.append(as_async(func))
+        self._on_login.append(extension.as_async(func))
         return func
 
     def on_logout(self, func: Callable[..., Any]) -> Callable[..., Any]:
         """Register ``[async] def hook(req, resp, user)``, run when a logged-in user logs out."""
-        self._on_logout.append(as_async(func))
+        self._on_logout.append(extension.as_async(func))
         return func
 
     def on_failure(self, func: Callable[..., Any]) -> Callable[..., Any]:
@@ -155,7 +154,7 @@ class LoginManager:
 
         It replaces the default answer; call :meth:`default_failure` from it to fall back.
         """
-        self._on_failure = as_async(func)
+        self._on_failure = extension.as_async(func)
         return func
 
     async def default_failure(
@@ -327,23 +326,22 @@ class LoginManager:
                     f"@login_required expects a view, not {func!r}; pass roles as "
                     "@auth.login_required(role=[...])."
                 )
-            _meta.check_not_routed(func, "@auth.login_required")
-            call = as_async(func)
+            extension.check_not_routed(func, "@auth.login_required")
+            call = extension.as_async(func)
 
-            @_meta.wraps(func)
+            @extension.wraps(func)
             async def guarded(*args: Any, **kwargs: Any) -> Any:
-                # Function views get (req, resp, ...), class-view methods (self, req, resp, ...).
-                at = 0 if isinstance(args[0], Request) else 1
-                if not await self._allows(args[at], args[at + 1], rule):
+                req, resp = extension.view_arguments(args, "@auth.login_required")
+                if not await self._allows(req, resp, rule):
                     # Ends the request: a class view's on_<method> must not run after this.
-                    args[at + 1].complete = True
+                    resp.complete = True
                     return None
                 return await call(*args, **kwargs)
 
             requirement = SecurityRequirement(
                 self.security_scheme_name, dict(self.security_scheme), roles=role
             )
-            return _meta.append(guarded, "security", requirement)
+            return extension.append(guarded, "security", requirement)
 
         if view is None:
             return decorate

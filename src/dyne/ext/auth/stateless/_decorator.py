@@ -6,13 +6,10 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
-
-from dyne._meta import append, check_not_routed, wraps
-from dyne._utils import is_async_callable
 from dyne.ext.auth._roles import RoleRule, compile_roles, roles_allow
 from dyne.ext.auth._security import SecurityRequirement
 from dyne.ext.auth.stateless.backends.base import ANONYMOUS, AuthBackend, AuthFailed
+from dyne.extension import append, as_async, check_not_routed, view_arguments, wraps
 from dyne.request import Request
 from dyne.response import Response
 
@@ -49,32 +46,22 @@ def authenticate(
                 "on_get/on_post/... methods instead."
             )
         check_not_routed(view, "@authenticate(...)")
-        view_is_async = is_async_callable(view)
+        call = as_async(view)
 
         @wraps(view)
         async def guarded(*args: Any, **kwargs: Any) -> Any:
-            req, resp = _request_and_response(args)
+            req, resp = view_arguments(args, "@authenticate(...)")
             if not await _admit(backend, rule, optional, req, resp):
                 # Ends the request: a class view's on_<method> must not run after this.
                 resp.complete = True
                 return None
-            if view_is_async:
-                return await view(*args, **kwargs)
-            return await run_in_threadpool(view, *args, **kwargs)
+            return await call(*args, **kwargs)
 
         for name, scheme in backend.security_schemes():
             append(guarded, "security", SecurityRequirement(name, dict(scheme), role, optional))
         return guarded
 
     return decorator
-
-
-def _request_and_response(args: tuple[Any, ...]) -> tuple[Request, Response]:
-    # (req, resp, ...) for functions, (self, req, resp, ...) for class-view methods.
-    for index, arg in enumerate(args[:2]):
-        if isinstance(arg, Request):
-            return arg, args[index + 1]
-    raise TypeError("@authenticate views must take (req, resp, ...) arguments.")
 
 
 async def _admit(

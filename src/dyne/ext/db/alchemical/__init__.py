@@ -6,7 +6,7 @@ with ``session = await req.db``; ``@db.transaction`` commits or rolls back a vie
 Install with ``pip install "dyne[sqlalchemy]"``.
 """
 
-from dyne._utils import require
+from dyne.extension import require
 
 require("sqlalchemy", "sqlalchemy")
 require("alchemical", "sqlalchemy")

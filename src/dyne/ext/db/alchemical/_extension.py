@@ -12,7 +12,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import SessionTransactionOrigin
 
-from dyne import _meta
+from dyne import extension
 from dyne.ext.db.alchemical._context import activate, active_session, deactivate
 from dyne.ext.db.alchemical._engine import guard
 from dyne.ext.db.alchemical._health import database_check
@@ -47,8 +47,9 @@ class Alchemical(_Alchemical):
 
     ``db = Alchemical(app)`` (or ``Alchemical()`` then ``db.init_app(app)``) reads
     ``ALCHEMICAL_DATABASE_URL`` (required), ``ALCHEMICAL_BINDS``,
-    ``ALCHEMICAL_ENGINE_OPTIONS`` and ``ALCHEMICAL_AUTOCOMMIT``; stores itself as
-    ``app.state.db``; gives every request a lazy session (``session = await req.db``);
+    ``ALCHEMICAL_ENGINE_OPTIONS`` and ``ALCHEMICAL_AUTOCOMMIT``; registers itself as
+    ``app.extensions["alchemical"]`` (and ``app.state.db``, where the tour finds it); gives
+    every request a lazy session (``session = await req.db``);
     and disposes its engines when the app shuts down.
 
     :param app: the app to register with now (else call :meth:`init_app` later).
@@ -99,7 +100,8 @@ class Alchemical(_Alchemical):
         )
         self.autocommit = settings.autocommit
         self.app = app
-        app.state.db = self
+        extension.register(app, "alchemical", self)
+        app.state.db = self  # where the tour tells users to find it
         app.request_properties["db"] = self._request_db
         app.on_event("shutdown", self.dispose)
         if hasattr(app, "add_health_check"):  # app.health()'s ready endpoint checks it
@@ -187,7 +189,7 @@ class Alchemical(_Alchemical):
         if self.autocommit:
             self._warn_autocommit()
 
-        @_meta.wraps(func)
+        @extension.wraps(func)
         async def transactional(*args: Any, **kwargs: Any) -> Any:
             session, owned = self._transaction_session(args, kwargs)
             try:
@@ -222,7 +224,7 @@ class Alchemical(_Alchemical):
         self, args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> tuple[AsyncSession, bool]:
         """The session a transaction runs in, and whether it is the transaction's own."""
-        req = _find_request(args, kwargs)
+        req = extension.find_request(args, kwargs)
         if req is not None:
             return self.session_for(req), False
         session = active_session()
@@ -258,19 +260,11 @@ class _SessionAwaitable:
         yield  # a generator, so that ``await`` accepts it; nothing here ever suspends
 
 
-def _find_request(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Request | None:
-    for value in (*args, *kwargs.values()):
-        if isinstance(value, Request):
-            return value
-    return None
-
-
 def _is_view_call(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
     """Whether the call carries the request's Response: a view, whose transaction ends
     with the request (a helper called with only the request commits when it returns)."""
-    values = (*args, *kwargs.values())
-    return any(isinstance(value, Request) for value in values) and any(
-        isinstance(value, Response) for value in values
+    return extension.find_request(args, kwargs) is not None and any(
+        isinstance(value, Response) for value in (*args, *kwargs.values())
     )
 
 

@@ -6,8 +6,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from dyne._utils import require
 from dyne.config import to_bool
+from dyne.extension import require
 
 __all__ = ["Settings", "async_url", "read_settings"]
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from dyne._utils import require
 from dyne.ext.graphql._schema import BaseSchema, ExecutionOutcome
+from dyne.extension import require
 
 if TYPE_CHECKING:
     import graphene

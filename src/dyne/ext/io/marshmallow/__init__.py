@@ -3,7 +3,7 @@
 Needs marshmallow 3.20+ or 4 (``pip install "dyne[openapi_marshmallow]"``).
 """
 
-from dyne._utils import require
+from dyne.extension import require
 
 require("marshmallow", "openapi_marshmallow")
 

@@ -3,7 +3,7 @@
 Needs pydantic 2 (``pip install "dyne[openapi_pydantic]"``).
 """
 
-from dyne._utils import require
+from dyne.extension import require
 
 require("pydantic", "openapi_pydantic")
 

@@ -17,16 +17,12 @@ from typing import Any, Literal
 
 __all__ = [
     "CLOCK_SKEW",
-    "PROCESS_KEY",
     "NonceCountWindow",
     "check_nonce",
-    "derive_key",
+    "key_purpose",
     "make_nonce",
     "opaque",
 ]
-
-#: Used when the app has no secret key: nonces then only verify within this process.
-PROCESS_KEY = secrets.token_bytes(32)
 
 #: How far ahead of our clock a nonce's timestamp may be (clock drift between workers).
 CLOCK_SKEW = 30
@@ -34,13 +30,10 @@ CLOCK_SKEW = 30
 _NONCE = re.compile(r"([0-9a-f]{1,16})\.([A-Za-z0-9_-]{16})\.([0-9a-f]{32})")
 
 
-def derive_key(secret: str | bytes | None, realm: str) -> bytes:
-    """A key for this realm's nonces, separate from other uses of the app's secret."""
-    if secret is None:
-        secret = PROCESS_KEY
-    elif isinstance(secret, str):
-        secret = secret.encode("utf-8")
-    return hmac.new(secret, b"dyne.ext.auth.digest\0" + realm.encode(), hashlib.sha256).digest()
+def key_purpose(realm: str) -> str:
+    """The purpose this realm's nonce key is derived for (``dyne.extension.derive_key``),
+    so it is separate from every other use of the app's secret."""
+    return "dyne.ext.auth.digest\0" + realm
 
 
 def _mac(key: bytes, body: str) -> str:

@@ -6,7 +6,7 @@ import abc
 from collections.abc import Callable
 from typing import Any
 
-from dyne._utils import as_async
+from dyne.extension import as_async
 from dyne.problems import Problem, problem_details_enabled
 from dyne.request import Request
 from dyne.response import Response

@@ -22,8 +22,8 @@ from dyne.ext.auth.stateless.backends.base import (
     quoted,
     split_authorization,
 )
+from dyne.extension import derive_key
 from dyne.request import Request
-from dyne.sessions import check_secret_key
 
 __all__ = ["DigestAuth"]
 
@@ -149,11 +149,8 @@ class DigestAuth(AuthBackend):
         return parts is not None and parts[0].lower() == "digest"
 
     def _key(self, req: Request) -> bytes:
-        app = req.app
-        secret = getattr(app, "secret_key", None) or app.config.get("SECRET_KEY")
-        if secret:  # App() checked its own key; one set later in the config is checked here
-            check_secret_key(secret, "SECRET_KEY")
-        return _nonces.derive_key(secret, self.realm)
+        # With no secret key, a per-process key: nonces then verify only in this process.
+        return derive_key(req.app, _nonces.key_purpose(self.realm))
 
     def _check_hooks(self) -> None:
         if (self._generate_nonce is None) != (self._verify_nonce is None):
