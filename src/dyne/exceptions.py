@@ -60,6 +60,9 @@ class MissingDependency(ImportError):
         self.extra = extra
         super().__init__(
             f"{package!r} is required for this feature but is not installed; "
-            f'install it with: pip install "dyne[{extra}]"',
+            f'install it with: pip install "dyne[{extra}]"'
+            # pip before 23.3 (the one a Python 3.12.1 venv brings) skips extras spelled
+            # with '_': their metadata name is normalized to '-'.
+            " (with pip 23.3 or newer: python -m pip install -U pip)",
             name=package,
         )
