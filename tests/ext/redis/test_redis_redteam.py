@@ -166,3 +166,20 @@ def test_redis_redteam_read_only_redis_refuses_digest_with_503(tmp_path, monkeyp
         admin.close()
     assert answer.status_code == 503
     assert answer.headers["retry-after"] == "5"
+
+
+def test_redis_redteam_a_write_racing_a_logout_does_not_revive_the_session(
+    tmp_path, monkeypatch, prefix
+):
+    store = RedisSessionStore(REDIS_URL, prefix=prefix)
+    app = worker(tmp_path, monkeypatch, store)
+
+    @app.route("/race")
+    async def race(req, resp):
+        assert req.session.id is not None  # the logged-in session was loaded
+        store.revoke(req.session.id)  # the owner logs out meanwhile, on another worker
+        req.session["visits"] = 1  # this request then writes its copy
+
+    cookie = app.client.post("/login").cookies["dyne-Session"]
+    raced = with_cookie(app, "GET", "/race", cookie).cookies["dyne-Session"]
+    assert with_cookie(app, "GET", "/me", raced).status_code in (302, 303)

@@ -262,6 +262,7 @@ class RedisSessionStore:
                     session.id = None
                 delete_session_cookie(req, resp)
                 return
+            continuing = family is not None
             if family is None:
                 family = secrets.token_urlsafe(16)
             value = json.dumps({"family": family, "data": dict(session)}, separators=(",", ":"))
@@ -269,7 +270,8 @@ class RedisSessionStore:
             max_age = req.app.session_max_age
             with client.pipeline(transaction=True) as pipe:
                 pipe.set(self.prefix + sid, value, ex=max_age)
-                pipe.set(self._family_key(family), "1", ex=max_age)
+                # A family ended while this request ran (a logout) stays ended: XX.
+                pipe.set(self._family_key(family), "1", ex=max_age, xx=continuing)
                 if old is not None:
                     pipe.expire(self.prefix + old, ROTATION_GRACE)
                 pipe.execute()
