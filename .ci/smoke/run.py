@@ -63,6 +63,8 @@ ROWS: dict[str, tuple[list[list[str]], set[str]]] = {
         ALL_MISSING - {"tasks", "redis"},
     ),
     "otel": ([*CORE, ["otel.py"]], ALL_MISSING - {"otel"}),
+    # `dyne run --server granian`: the server itself is tested by tests/test_server_granian.py.
+    "granian": ([*CORE, ["import_extension.py", "granian"]], ALL_MISSING),
     "full": (
         CORE
         + PYDANTIC

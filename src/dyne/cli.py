@@ -20,6 +20,9 @@ import click
 import uvicorn
 
 from dyne.__version__ import __version__
+from dyne._utils import require
+from dyne.exceptions import MissingDependency
+from dyne.servers import DEFAULT_SERVER, SERVERS, granian_options, serve_granian
 
 if TYPE_CHECKING:
     from dyne.app import App
@@ -225,6 +228,15 @@ def cli(
     default=None,
     help="Number of worker processes (default: 1, or $WEB_CONCURRENCY).",
 )
+@click.option(
+    "--server",
+    type=click.Choice(SERVERS),
+    default=DEFAULT_SERVER,
+    envvar="DYNE_SERVER",
+    show_default=True,
+    show_envvar=True,
+    help='The HTTP server; granian needs pip install "dyne[granian]".',
+)
 @click.pass_obj
 def _run(
     obj: CliContext,
@@ -232,8 +244,9 @@ def _run(
     port: int | None,
     reload: bool | None,
     workers: int | None,
+    server: str = DEFAULT_SERVER,
 ) -> None:
-    """Serve the application with uvicorn.
+    """Serve the application with uvicorn (or --server granian).
 
     The serving options work before or after "run" (dyne --port 9000 run is dyne run
     --port 9000; after "run" wins). Without --port, the port is the app's PORT setting
@@ -250,6 +263,11 @@ def _run(
             f"--workers {workers} cannot be combined with reload; pass --no-reload "
             "or drop --workers."
         )
+    if server == "granian":
+        try:
+            require("granian", "granian")
+        except MissingDependency as exc:
+            raise click.ClickException(str(exc)) from None
     app = obj.load_app()
     if obj.debug and app.config.env_prefix:
         # An app with env_prefix="DYNE_" looks up DYNE_DEBUG, not DEBUG.
@@ -259,6 +277,21 @@ def _run(
     options: dict[str, Any] = {}
     if getattr(app, "access_log_style", None) is not None:
         options["access_log"] = False  # App(access_log=...) logs each request already
+    if server == "granian":
+        try:
+            granian = granian_options(
+                obj.import_string,
+                host=obj.host,
+                port=obj.port,
+                reload=obj.reload,
+                workers=workers,
+                log_level=obj.log_level,
+                access_log=options.get("access_log", True),
+            )
+        except ValueError as exc:  # a bad $WEB_CONCURRENCY
+            raise click.UsageError(str(exc)) from None
+        serve_granian(granian)
+        return
     uvicorn.run(
         obj.import_string,
         host=obj.host,
