@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dyne.ext.auth._roles import compile_roles, roles_allow, user_roles
+from dyne.ext.auth._roles import compile_roles, describe_roles, roles_allow, user_roles
 
 
 def test_roles_none_requirement_allows_anyone():
@@ -49,3 +49,21 @@ def test_roles_user_roles_rejects_a_number():
 def test_roles_invalid_requirement_fails_at_registration(bad):
     with pytest.raises((TypeError, ValueError), match="role"):
         compile_roles(bad)
+
+
+@pytest.mark.parametrize(
+    ("role", "text"),
+    [
+        ("admin", "admin"),
+        (["admin", "editor"], "admin or editor"),
+        ([["admin", "super_user"]], "admin and super_user"),
+        (["admin", ["editor", "reviewer"]], "admin or (editor and reviewer)"),
+    ],
+)
+def test_roles_describe_in_the_order_written(role, text):
+    assert describe_roles(role) == text
+
+
+def test_roles_describe_refuses_what_compile_refuses():
+    with pytest.raises(TypeError):
+        describe_roles(["admin", 3])

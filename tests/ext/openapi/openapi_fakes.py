@@ -65,6 +65,7 @@ class SecurityRequirement:
     scheme: dict[str, Any]
     roles: Any = None
     optional: bool = False
+    roles_text: str | None = None  # the auth extension words its role requirement
 
 
 def inp(adapter: Any, location: str = "media", key: str = "data"):

@@ -445,7 +445,12 @@ def test_spec_security_adds_a_401_response(app):
 
 
 def test_spec_roles_are_described(app):
-    admin = SecurityRequirement("basicAuth", BASIC.scheme, roles=[["admin", "super_user"]])
+    admin = SecurityRequirement(
+        "basicAuth",
+        BASIC.scheme,
+        roles=[["admin", "super_user"]],
+        roles_text="admin and super_user",
+    )
 
     @app.route("/reset")
     @secured(admin)

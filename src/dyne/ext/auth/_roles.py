@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["RoleRule", "compile_roles", "roles_allow", "user_roles"]
+__all__ = ["RoleRule", "compile_roles", "describe_roles", "roles_allow", "user_roles"]
 
 #: A compiled requirement: alternatives, each the set of roles it needs together.
 RoleRule = tuple[frozenset[str], ...]
@@ -57,6 +57,23 @@ def compile_roles(role: str | Iterable[Any] | None) -> RoleRule | None:
     if not alternatives:
         raise ValueError("Empty role requirement []; name at least one role, or pass role=None.")
     return tuple(alternatives)
+
+
+def describe_roles(role: str | Iterable[Any]) -> str:
+    """A requirement in words, in the order written: ``"admin"``, ``"admin or editor"``,
+    ``"admin or (editor and reviewer)"`` (what the OpenAPI document shows)."""
+    compile_roles(role)  # the same grammar: a malformed requirement fails the same way
+    if isinstance(role, str):
+        return role
+    entries = list(role)
+    parts = []
+    for entry in entries:
+        if isinstance(entry, str):
+            parts.append(entry)
+        else:
+            words = " and ".join(str(name) for name in entry)
+            parts.append(f"({words})" if len(entries) > 1 and len(entry) > 1 else words)
+    return " or ".join(parts)
 
 
 def _role_name(name: Any, requirement: Any) -> str:

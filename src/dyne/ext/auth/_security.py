@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from dyne.ext.auth._roles import describe_roles
+
 __all__ = ["SecurityRequirement"]
 
 
@@ -21,3 +23,8 @@ class SecurityRequirement:
     scheme: dict[str, Any]
     roles: Any = None
     optional: bool = False
+
+    @property
+    def roles_text(self) -> str | None:
+        """The role requirement in words (``"admin or editor"``), or None without one."""
+        return None if self.roles is None else describe_roles(self.roles)

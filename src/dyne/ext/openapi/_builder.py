@@ -12,13 +12,12 @@ from collections.abc import Iterable
 from http import HTTPStatus
 from typing import Any
 
-from dyne.ext.openapi._components import REF_PREFIX, Components, rewrite_refs
+from dyne.ext.openapi._components import REF_PREFIX, Components, candidates, rewrite_refs
 from dyne.ext.openapi._dialect import convert, dialect_of
 from dyne.ext.openapi._routes import (
     DOCUMENTED,
     openapi_path,
     path_parameters,
-    roles_text,
     split_docstring,
     views,
 )
@@ -116,9 +115,8 @@ class _Builder:
             renames = self.components.add_named(family)
             item = {"$ref": rewrite_refs({"$ref": ref}, renames)["$ref"]}
         else:
-            key = name
-            while key in family:  # a sub-schema already uses the name: keep both
-                key += "_"
+            # A sub-schema already using the name keeps it; this one takes the next free one.
+            key = next(c for c in candidates(name, "_") if c not in family)
             family[key] = schema
             renames = self.components.add_named(family)
             item = self.components.ref(renames[key])
@@ -211,10 +209,7 @@ class _Builder:
     def _operation_id(self, route: Route, method: str) -> str:
         documented = [m for m in route.methods if m.lower() in DOCUMENTED and m != "HEAD"]
         base = route.name if len(documented) <= 1 else f"{route.name}_{method.lower()}"
-        candidate, number = base, 1
-        while candidate in self.operation_ids:
-            number += 1
-            candidate = f"{base}_{number}"
+        candidate = next(c for c in candidates(base, "_") if c not in self.operation_ids)
         self.operation_ids.add(candidate)
         return candidate
 
@@ -298,10 +293,10 @@ class _Builder:
             name = self.components.add_security_scheme(requirement.scheme_name, requirement.scheme)
             if {name: []} not in security:
                 security.append({name: []})
-            if requirement.roles:
-                text = roles_text(requirement.roles)
-                if text not in roles:
-                    roles.append(text)
+            # The auth extension words its own role grammar (SecurityRequirement.roles_text).
+            text = getattr(requirement, "roles_text", None)
+            if text and text not in roles:
+                roles.append(text)
             optional = optional or bool(getattr(requirement, "optional", False))
         if optional:
             security.append({})

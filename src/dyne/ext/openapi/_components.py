@@ -9,11 +9,12 @@ decorators) is stored once.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from dyne.ext.openapi._dialect import convert
 
-__all__ = ["REF_PREFIX", "Components"]
+__all__ = ["REF_PREFIX", "Components", "candidates", "rewrite_refs"]
 
 REF_PREFIX = "#/components/schemas/"
 
@@ -25,17 +26,41 @@ def _safe_name(name: str) -> str:
     return cleaned or "Schema"
 
 
-def _rewrite_refs(value: Any, renames: dict[str, str]) -> Any:
+def candidates(base: str, separator: str = "") -> Iterator[str]:
+    """``base``, then ``base2``, ``base3``, ... (with ``separator`` before the number): the
+    one naming rule for every table that must keep names unique."""
+    yield base
+    number = 2
+    while True:
+        yield f"{base}{separator}{number}"
+        number += 1
+
+
+def _store(table: dict[str, Any], name: str, value: Any) -> str:
+    """Store ``value`` under the first free name (or the name already holding an equal
+    value) and return that name."""
+    for candidate in candidates(_safe_name(name)):
+        current = table.get(candidate)
+        if current is None:
+            table[candidate] = value
+            return candidate
+        if current == value:
+            return candidate
+    raise AssertionError("unreachable: candidates() never ends")
+
+
+def rewrite_refs(value: Any, renames: dict[str, str]) -> Any:
+    """``value`` with every schema ``$ref`` pointing at the renamed components."""
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
             if key == "$ref" and isinstance(item, str):
                 out[key] = _rewrite_ref(item, renames)
             else:
-                out[key] = _rewrite_refs(item, renames)
+                out[key] = rewrite_refs(item, renames)
         return out
     if isinstance(value, list):
-        return [_rewrite_refs(item, renames) for item in value]
+        return [rewrite_refs(item, renames) for item in value]
     return value
 
 
@@ -59,15 +84,7 @@ class Components:
 
     def add_schema(self, name: str, schema: dict[str, Any]) -> str:
         """Store ``schema`` (already in this document's dialect) and return its final name."""
-        base = _safe_name(name)
-        candidate, number = base, 1
-        while candidate in self.schemas:
-            if self.schemas[candidate] == schema:
-                return candidate
-            number += 1
-            candidate = f"{base}{number}"
-        self.schemas[candidate] = schema
-        return candidate
+        return _store(self.schemas, name, schema)
 
     def add_named(self, named: dict[str, dict[str, Any]]) -> dict[str, str]:
         """Store a family of schemas that refer to each other by name; return the renames.
@@ -98,22 +115,18 @@ class Components:
         # A self-reference points at the name being chosen: settle it after the choice.
         if name in _refs_in(body):
             final = self._reserve(name)
-            self.schemas[final] = _rewrite_refs(body, {**renames, name: final})
+            self.schemas[final] = rewrite_refs(body, {**renames, name: final})
             return final
         return self.add_schema(name, body)
 
     def _reserve(self, name: str) -> str:
-        base = _safe_name(name)
-        candidate, number = base, 1
-        while candidate in self.schemas:
-            number += 1
-            candidate = f"{base}{number}"
+        candidate = next(c for c in candidates(_safe_name(name)) if c not in self.schemas)
         self.schemas[candidate] = {}
         return candidate
 
     def _prepare(self, schema: dict[str, Any], renames: dict[str, str]) -> dict[str, Any]:
         converted = convert(schema, self.dialect)
-        return _rewrite_refs(converted, renames)
+        return rewrite_refs(converted, renames)
 
     def ref(self, name: str) -> dict[str, str]:
         """A ``$ref`` to the stored schema ``name``."""
@@ -123,15 +136,7 @@ class Components:
 
     def add_security_scheme(self, name: str, scheme: dict[str, Any]) -> str:
         """Store a Security Scheme Object and return the name it is listed under."""
-        base = _safe_name(name)
-        candidate, number = base, 1
-        while candidate in self.security_schemes:
-            if self.security_schemes[candidate] == scheme:
-                return candidate
-            number += 1
-            candidate = f"{base}{number}"
-        self.security_schemes[candidate] = dict(scheme)
-        return candidate
+        return _store(self.security_schemes, name, dict(scheme))
 
     def as_dict(self) -> dict[str, Any]:
         """The ``components`` object (empty sections left out)."""
@@ -141,11 +146,6 @@ class Components:
         if self.security_schemes:
             out["securitySchemes"] = self.security_schemes
         return out
-
-
-def rewrite_refs(value: Any, renames: dict[str, str]) -> Any:
-    """``value`` with every schema ``$ref`` pointing at the renamed components."""
-    return _rewrite_refs(value, renames)
 
 
 def _refs_in(value: Any) -> set[str]:

@@ -11,7 +11,6 @@ __all__ = [
     "DOCUMENTED",
     "openapi_path",
     "path_parameters",
-    "roles_text",
     "split_docstring",
     "views",
 ]
@@ -77,19 +76,3 @@ def split_docstring(doc: str | None) -> tuple[str | None, str | None]:
     summary = head[0].strip() if head else None
     rest = "\n".join([*head[1:], *tail]).strip()
     return summary or None, rest or None
-
-
-def roles_text(roles: Any) -> str:
-    """A role requirement in words: ``"admin"``, ``"admin or editor"``, ``"a and b"``."""
-    if isinstance(roles, str):
-        return roles
-    if isinstance(roles, list | tuple | set | frozenset):
-        parts = []
-        for item in roles:
-            if isinstance(item, list | tuple | set | frozenset):
-                words = " and ".join(str(role) for role in item)
-                parts.append(f"({words})" if len(roles) > 1 and len(item) > 1 else words)
-            else:
-                parts.append(str(item))
-        return " or ".join(parts)
-    return str(roles)
