@@ -1,12 +1,16 @@
-"""Over-HTTP benchmark: each bench app under uvicorn on 127.0.0.1, loaded by ``wrk``.
+"""Over-HTTP benchmark: each bench app under uvicorn and Granian on 127.0.0.1, loaded by ``wrk``.
 
-One uvicorn process per framework and app size is started on a free port of 127.0.0.1
-(and nowhere else), checked for correct answers, warmed up, then measured by short fixed
-``wrk`` runs in interleaved rounds; every server is stopped by its PID at the end, also on
-errors and Ctrl-C. Run from the repository root::
+One server process per server, framework and app size is started on a free port of
+127.0.0.1 (and nowhere else), checked for correct answers, warmed up, then measured by
+short fixed ``wrk`` runs in interleaved rounds; every server is stopped by its PID (its
+workers with it) at the end, also on errors and Ctrl-C. Run from the repository root::
 
-    python bench/http_bench.py                    # 3 rounds of 2 s per cell, about 3 minutes
+    python bench/http_bench.py                    # 3 rounds of 2 s per cell
     python bench/http_bench.py --scenario json --rounds 5 --duration 3
+    python bench/http_bench.py --server granian --framework dyne,starlette,raw
+
+Granian is measured when it is installed (``pip install "dyne[granian]"``), else skipped
+with a note.
 
 Needs ``wrk`` on PATH (Debian/Ubuntu: ``apt-get install wrk``; macOS: ``brew install wrk``).
 """
@@ -22,11 +26,12 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +44,9 @@ from apps._common import LARGE_ROUTES  # noqa: E402
 from apps._harness import SCENARIOS, SCENARIOS_BY_KEY, Captured, Scenario, check  # noqa: E402
 from inprocess import (  # noqa: E402
     environment_line,
+    fmt_ratio,
+    fmt_rps,
+    per_round_ratios,
     print_notes,
     print_rate_table,
     print_routing_scale,
@@ -57,10 +65,15 @@ Install it, then run this again:
 The in-process benchmark needs nothing extra: python bench/inprocess.py"""
 
 
+SERVERS: dict[str, str] = {"uvicorn": "uvicorn", "granian": "Granian"}
+"""Server keys, in report order, and their display names."""
+
+
 @dataclass
 class Server:
-    """A uvicorn subprocess serving one framework's app of one size."""
+    """A uvicorn or Granian subprocess serving one framework's app of one size."""
 
+    server: str
     framework: str
     routes: int
     port: int
@@ -73,15 +86,35 @@ class Server:
         return f"http://{HOST}:{self.port}"
 
     def stop(self) -> None:
-        """Stop the server by its PID: SIGTERM, then SIGKILL if it lingers."""
+        """Stop the server by its PID: SIGTERM, then SIGKILL (it and its workers) if it lingers."""
         if self.process.poll() is not None:
             return
+        workers = descendants(self.process.pid)
         os.kill(self.process.pid, signal.SIGTERM)
         try:
-            self.process.wait(timeout=5)
+            self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            os.kill(self.process.pid, signal.SIGKILL)
+            for pid in [self.process.pid, *workers]:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
             self.process.wait(timeout=5)
+
+
+def descendants(pid: int) -> list[int]:
+    """Return the PIDs of ``pid``'s child processes, recursively (Linux; elsewhere none)."""
+    found: list[int] = []
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for child in map(int, children):
+            found += [child, *descendants(child)]
+    return found
 
 
 def free_port() -> int:
@@ -92,14 +125,32 @@ def free_port() -> int:
 
 
 def cpu_seconds(pid: int) -> float | None:
-    """Return the CPU time (user + system) process ``pid`` has used, or ``None`` off Linux."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
+    """Return the CPU time (user + system) process ``pid`` and its workers have used, or
+    ``None`` off Linux. Granian serves from a worker process even with one worker."""
+    total = 0.0
+    for one in [pid, *descendants(pid)]:
+        try:
+            stat = Path(f"/proc/{one}/stat").read_text()
+        except OSError:
+            if one == pid:
+                return None
+            continue
+        # Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+        fields = stat.rpartition(")")[2].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def pinned_to(cpu: int | None) -> Callable[[], None] | None:
+    """A ``preexec_fn`` putting the child, and every process and thread it starts, on ``cpu``."""
+    if cpu is None or not hasattr(os, "sched_setaffinity"):
         return None
-    # Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-    fields = stat.rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def pin_self() -> None:
+        with contextlib.suppress(OSError):
+            os.sched_setaffinity(0, {cpu})
+
+    return pin_self
 
 
 def pin(pid: int, cpu: int | None) -> None:
@@ -119,18 +170,41 @@ def uvicorn_options() -> list[str]:
     return options
 
 
-def start_server(
-    framework: str, routes: int, workdir: Path, cpu: int | None, timeout: float = 30.0
-) -> Server:
-    """Start uvicorn for ``framework``'s app of ``routes`` routes; return once it accepts."""
-    factory = "create_large_app" if routes == LARGE_ROUTES else "create_app"
-    port = free_port()
-    log = workdir / f"{framework}-{routes}.log"
-    command = [
+def granian_options() -> list[str]:
+    """Return Granian's loop option: uvloop when installed (as for uvicorn)."""
+    return ["--loop", "uvloop"] if importlib.util.find_spec("uvloop") is not None else []
+
+
+def server_command(server: str, target: str, port: int) -> list[str]:
+    """The command serving ``target`` (``module:factory``) with ``server`` on ``port``: one
+    worker, access log off, warnings only."""
+    if server == "granian":
+        return [
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "asgi",
+            "--factory",
+            "--working-dir",
+            str(BENCH_DIR),
+            "--host",
+            HOST,
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            *granian_options(),
+            target,
+        ]
+    return [
         sys.executable,
         "-m",
         "uvicorn",
-        f"apps.{framework}_app:{factory}",
+        target,
         "--factory",
         "--app-dir",
         str(BENCH_DIR),
@@ -143,22 +217,56 @@ def start_server(
         "--no-access-log",
         *uvicorn_options(),
     ]
+
+
+def answers(port: int, timeout: float) -> bool:
+    """Whether an HTTP request to ``port`` gets any answer within ``timeout`` seconds.
+
+    Granian binds its socket before its worker has imported the app, so accepting a
+    connection does not yet mean serving.
+    """
+    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        connection.request("GET", "/")
+        connection.getresponse().read()
+        return True
+    except (OSError, http.client.HTTPException):
+        return False
+    finally:
+        connection.close()
+
+
+def start_server(
+    server: str,
+    framework: str,
+    routes: int,
+    workdir: Path,
+    cpu: int | None,
+    timeout: float = 30.0,
+) -> Server:
+    """Start ``server`` for ``framework``'s app of ``routes`` routes; return once it answers."""
+    factory = "create_large_app" if routes == LARGE_ROUTES else "create_app"
+    port = free_port()
+    log = workdir / f"{server}-{framework}-{routes}.log"
+    command = server_command(server, f"apps.{framework}_app:{factory}", port)
     with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-    server = Server(framework, routes, port, process, log)
-    pin(process.pid, cpu)
+        process = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, preexec_fn=pinned_to(cpu)
+        )
+    started = Server(server, framework, routes, port, process, log)
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while (remaining := deadline - time.monotonic()) > 0:
         if process.poll() is not None:
             raise RuntimeError(
-                f"uvicorn for {framework} ({routes} routes) exited with {process.returncode}; "
+                f"{server} for {framework} ({routes} routes) exited with {process.returncode}; "
                 f"its output:\n{log.read_text(errors='replace')}"
             )
         with contextlib.suppress(OSError), socket.create_connection((HOST, port), timeout=0.5):
-            return server
+            if answers(port, remaining):
+                return started
         time.sleep(0.05)
-    server.stop()
-    raise RuntimeError(f"uvicorn for {framework} did not accept connections within {timeout} s")
+    started.stop()
+    raise RuntimeError(f"{server} for {framework} did not answer within {timeout} s")
 
 
 def fetch(connection: http.client.HTTPConnection, scenario: Scenario) -> Captured:
@@ -278,11 +386,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="framework key(s), comma-separated or repeated; default: all of "
         + ", ".join(FRAMEWORKS),
     )
+    parser.add_argument(
+        "--server",
+        action="append",
+        help="server key(s), comma-separated or repeated; default: all of "
+        + ", ".join(SERVERS)
+        + " (Granian only when installed)",
+    )
     args = parser.parse_args(argv)
     if args.rounds < 1 or args.duration < 1 or args.connections < 1 or args.threads < 1:
         parser.error("--rounds, --duration, --connections and --threads must be at least 1")
     args.scenarios = _pick(parser, args.scenario, list(SCENARIOS_BY_KEY), "scenario")
     args.frameworks = _pick(parser, args.framework, list(FRAMEWORKS), "framework")
+    args.servers_given = bool(args.server)
+    args.servers = _pick(parser, args.server, list(SERVERS), "server")
     return args
 
 
@@ -304,20 +421,61 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+Cell = tuple[str, str]
+"""A (server, framework) pair: one column of the report."""
+
+
 @contextlib.contextmanager
 def servers_for(
-    frameworks: list[str], sizes: set[int], workdir: Path, cpu: int | None
-) -> Iterator[dict[tuple[str, int], Server]]:
-    """Start one server per framework and size; stop every one of them on the way out."""
-    started: dict[tuple[str, int], Server] = {}
+    cells: list[Cell], sizes: set[int], workdir: Path, cpu: int | None
+) -> Iterator[dict[tuple[Cell, int], Server]]:
+    """Start one server per cell and size; stop every one of them on the way out."""
+    started: dict[tuple[Cell, int], Server] = {}
     try:
-        for framework in frameworks:
+        for server, framework in cells:
             for size in sorted(sizes):
-                started[(framework, size)] = start_server(framework, size, workdir, cpu)
+                started[((server, framework), size)] = start_server(
+                    server, framework, size, workdir, cpu
+                )
         yield started
     finally:
-        for server in started.values():
-            server.stop()
+        for running in started.values():
+            running.stop()
+
+
+def print_server_comparison(
+    servers: list[str],
+    names: dict[str, str],
+    scenarios: list[Scenario],
+    results: dict[tuple[Cell, str], list[float]],
+) -> None:
+    """Print each framework on each server side by side, then Granian's rate over uvicorn's."""
+    median = {cell: statistics.median(values) for cell, values in results.items() if values}
+    columns = [(server, key) for key in names for server in servers]
+    header = ["scenario", *(f"{names[key]} ({SERVERS[server]})" for server, key in columns)]
+    pairs = [key for key in names if "granian" in servers and "uvicorn" in servers]
+    header += [f"{names[key]} Granian/uvicorn" for key in pairs]
+    print("| " + " | ".join(header) + " |")
+    print("|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|")
+    for scenario in scenarios:
+        row = [scenario.key]
+        row += [fmt_rps(median.get((cell, scenario.key))) for cell in columns]
+        for key in pairs:
+            top, bottom = (("granian", key), scenario.key), (("uvicorn", key), scenario.key)
+            rounds = per_round_ratios(results, top, bottom)  # type: ignore[arg-type]
+            row.append(fmt_ratio(rounds, median.get(top), median.get(bottom)))
+        print("| " + " | ".join(row) + " |")
+
+
+def for_server(
+    results: dict[tuple[Cell, str], list[float]], server: str
+) -> dict[tuple[str, str], list[float]]:
+    """The cells of one server, keyed by (framework, scenario) as the shared tables expect."""
+    return {
+        (framework, scenario): values
+        for ((on, framework), scenario), values in results.items()
+        if on == server
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -329,6 +487,14 @@ def main(argv: list[str] | None = None) -> int:
     scenarios = [SCENARIOS_BY_KEY[key] for key in args.scenarios]
     notes: list[str] = []
     failed = False
+
+    servers = list(args.servers)
+    if "granian" in servers and importlib.util.find_spec("granian") is None:
+        if args.servers_given:
+            print('Granian is not installed; pip install "dyne[granian]".', file=sys.stderr)
+            return 2
+        servers.remove("granian")
+        notes.append('Granian: skipped, it is not installed (pip install "dyne[granian]").')
 
     names: dict[str, str] = {}
     post_skip: dict[str, str | None] = {}
@@ -347,83 +513,106 @@ def main(argv: list[str] | None = None) -> int:
     pinning = not args.no_pin and (os.cpu_count() or 1) >= 2 and hasattr(os, "sched_setaffinity")
     server_cpu, wrk_cpu = (0, 1) if pinning else (None, None)
     sizes = {s.routes for s in scenarios}
-    results: dict[tuple[str, str], list[float]] = {}
-    per_cpu: dict[tuple[str, str], list[float]] = {}
+    cells: list[Cell] = [(server, key) for server in servers for key in names]
+    results: dict[tuple[Cell, str], list[float]] = {}
+    per_cpu: dict[tuple[Cell, str], list[float]] = {}
     with (
         tempfile.TemporaryDirectory(prefix="dyne-bench-") as tmp,
-        servers_for(list(names), sizes, Path(tmp), server_cpu) as servers,
+        servers_for(cells, sizes, Path(tmp), server_cpu) as running,
     ):
         workdir = Path(tmp)
         scripts = {s.key: wrk_script(s, workdir) for s in scenarios}
         for scenario in scenarios:
-            for key, name in names.items():
+            for cell in cells:
+                server, key = cell
+                label = f"{names[key]} on {SERVERS[server]}"
                 if scenario.needs_post and post_skip[key] is not None:
-                    notes.append(f"{name}, {scenario.key}: skipped, {post_skip[key]}.")
+                    notes.append(f"{label}, {scenario.key}: skipped, {post_skip[key]}.")
                     continue
-                problem = verify_and_warm(servers[(key, scenario.routes)], scenario, args.warmup)
+                problem = verify_and_warm(running[(cell, scenario.routes)], scenario, args.warmup)
                 if problem is not None:
-                    notes.append(f"{name}, {scenario.key}: WRONG ANSWER, {problem}; not timed.")
+                    notes.append(f"{label}, {scenario.key}: WRONG ANSWER, {problem}; not timed.")
                     failed = True
                     continue
-                results[(key, scenario.key)] = []
+                results[(cell, scenario.key)] = []
         estimate = args.rounds * len(results) * args.duration
         log(f"{len(results)} cells x {args.rounds} rounds x {args.duration} s: about {estimate} s")
-        keys = list(names)
         for round_index in range(args.rounds):
-            shift = round_index % len(keys)
-            order = keys[shift:] + keys[:shift]
+            shift = round_index % len(cells)
+            order = cells[shift:] + cells[:shift]
             for scenario in scenarios:
-                for key in order:
-                    if (key, scenario.key) not in results:
+                for cell in order:
+                    if (cell, scenario.key) not in results:
                         continue
-                    server = servers[(key, scenario.routes)]
-                    cpu_before = cpu_seconds(server.process.pid)
+                    label = f"{names[cell[1]]} on {SERVERS[cell[0]]}"
+                    process = running[(cell, scenario.routes)].process
+                    cpu_before = cpu_seconds(process.pid)
                     outcome = run_wrk(
-                        server.base_url + scenario.path,
+                        running[(cell, scenario.routes)].base_url + scenario.path,
                         args.duration,
                         args.connections,
                         args.threads,
                         scripts[scenario.key],
                         wrk_cpu,
                     )
-                    results[(key, scenario.key)].append(outcome.rps)
-                    cpu_after = cpu_seconds(server.process.pid)
+                    results[(cell, scenario.key)].append(outcome.rps)
+                    cpu_after = cpu_seconds(process.pid)
                     if cpu_before is not None and cpu_after is not None and cpu_after > cpu_before:
                         used = cpu_after - cpu_before
-                        per_cpu.setdefault((key, scenario.key), []).append(outcome.requests / used)
+                        per_cpu.setdefault((cell, scenario.key), []).append(outcome.requests / used)
                     if outcome.non_2xx and scenario.status < 300:
                         notes.append(
-                            f"{names[key]}, {scenario.key}, round {round_index + 1}: "
+                            f"{label}, {scenario.key}, round {round_index + 1}: "
                             f"{outcome.non_2xx} non-2xx answers."
                         )
                     if outcome.socket_errors:
                         notes.append(
-                            f"{names[key]}, {scenario.key}, round {round_index + 1}: "
+                            f"{label}, {scenario.key}, round {round_index + 1}: "
                             f"socket errors {outcome.socket_errors}."
                         )
             log(f"round {round_index + 1}/{args.rounds} done")
 
-    print("## HTTP benchmark (uvicorn + wrk on 127.0.0.1)\n")
+    server_names = " and ".join(SERVERS[server] for server in servers)
+    print(f"## HTTP benchmark ({server_names} + wrk on 127.0.0.1)\n")
+    versions = []
+    if "uvicorn" in servers:
+        versions.append(
+            f"uvicorn {version_of('uvicorn')} "
+            f"({' '.join(uvicorn_options()) or 'default loop and parser'})"
+        )
+    if "granian" in servers:
+        versions.append(
+            f"Granian {version_of('granian')} (ASGI, "
+            f"{' '.join(granian_options()) or 'default loop'})"
+        )
     print(
-        f"{environment_line(names)} uvicorn {version_of('uvicorn')} "
-        f"({' '.join(uvicorn_options()) or 'default loop and parser'}), one worker; "
+        f"{environment_line(names)} {', '.join(versions)}, one worker each; "
         f"wrk -t{args.threads} -c{args.connections}; "
         f"{'server pinned to CPU 0, wrk to CPU 1' if pinning else 'no CPU pinning'}. "
         f"Median requests/second of {args.rounds} interleaved rounds of {args.duration} s per "
-        "cell; a ratio is Dyne's median over the other's, with the range of the per-round "
-        "ratios in brackets.\n"
+        "cell; a ratio is the first median over the second's, with the range of the "
+        "per-round ratios in brackets.\n"
     )
-    print_rate_table(names, scenarios, results)
-    if {"routes10", "routes1000"} <= set(args.scenarios):
-        print_routing_scale(names, results)
-    if per_cpu and all(len(v) == args.rounds for v in per_cpu.values()):
-        print(
-            "\n### Requests per second of server CPU time\n\n"
-            "The requests wrk completed divided by the CPU time the uvicorn process used "
-            "meanwhile (from /proc, in 10 ms ticks): the server's cost per request, which "
-            "other load on the machine hardly moves.\n"
-        )
-        print_rate_table(names, scenarios, per_cpu)
+    cpu_complete = bool(per_cpu) and all(len(v) == args.rounds for v in per_cpu.values())
+    if len(servers) > 1:
+        print("### Side by side: every framework on every server\n")
+        print_server_comparison(servers, names, scenarios, results)
+        if cpu_complete:
+            print("\nThe same in requests per second of server CPU time (see below):\n")
+            print_server_comparison(servers, names, scenarios, per_cpu)
+    for server in servers:
+        print(f"\n### On {SERVERS[server]}: Dyne against the others\n")
+        print_rate_table(names, scenarios, for_server(results, server))
+        if {"routes10", "routes1000"} <= set(args.scenarios):
+            print_routing_scale(names, for_server(results, server))
+        if cpu_complete:
+            print(
+                f"\n#### On {SERVERS[server]}: requests per second of server CPU time\n\n"
+                "The requests wrk completed divided by the CPU time the server process and its "
+                "workers used meanwhile (from /proc, in 10 ms ticks): the server's cost per "
+                "request, which other load on the machine hardly moves.\n"
+            )
+            print_rate_table(names, scenarios, for_server(per_cpu, server))
     print_notes(notes)
     return 1 if failed else 0
 
