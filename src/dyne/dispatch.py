@@ -20,7 +20,7 @@ from dyne.exceptions import HTTPException
 from dyne.problems import Problem
 from dyne.request import ClientDisconnect, Request
 from dyne.response import Response, resolve_return
-from dyne.routing import Mount, NoMatch
+from dyne.routing import Mount, NoMatch, method_handler
 from dyne.websockets import (
     CLOSE_INTERNAL_ERROR,
     CLOSE_POLICY_VIOLATION,
@@ -398,10 +398,7 @@ async def _call_class_view(cls: Any, req: Request, resp: Response, params: dict[
         result = await _call(on_request, req, resp, params)
         if resp.complete or resp.status_code >= 300:
             return result  # on_request refused or answered: the method handler must not run
-    method = req.method.lower()
-    handler = getattr(view, f"on_{method}", None)
-    if handler is None and method == "head":
-        handler = getattr(view, "on_get", None)
+    handler = method_handler(view, req.method)
     if handler is not None:
         result = await _call(handler, req, resp, params)
     return result

@@ -23,6 +23,7 @@ __all__ = [
     "Router",
     "WebSocketRoute",
     "compile_path",
+    "method_handler",
 ]
 
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT")
@@ -80,6 +81,17 @@ def _fits(converter: Converter, raw: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def method_handler(view: Any, method: str) -> Any:
+    """A class view's handler for ``method`` (the class or an instance): ``on_<method>``,
+    ``on_get`` for HEAD, or None (``on_request``, which runs first for every method, is
+    not a method handler)."""
+    method = method.lower()
+    handler = getattr(view, f"on_{method}", None)
+    if handler is None and method == "head":
+        handler = getattr(view, "on_get", None)
+    return handler
 
 
 def _endpoint_name(endpoint: Any) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from dyne.routing import CONVERTERS, Route
+from dyne.routing import CONVERTERS, Route, method_handler
 
 __all__ = [
     "DOCUMENTED",
@@ -55,7 +55,7 @@ def views(route: Route) -> list[tuple[str, Any]]:
         return [(m, route.endpoint) for m in methods]
     found = []
     for method in methods:
-        view = getattr(route.endpoint, f"on_{method.lower()}", None)
+        view = method_handler(route.endpoint, method)
         if view is None:
             view = getattr(route.endpoint, "on_request", None) or route.endpoint
         found.append((method, view))
