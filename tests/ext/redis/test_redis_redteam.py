@@ -183,3 +183,11 @@ def test_redis_redteam_a_write_racing_a_logout_does_not_revive_the_session(
     cookie = app.client.post("/login").cookies["dyne-Session"]
     raced = with_cookie(app, "GET", "/race", cookie).cookies["dyne-Session"]
     assert with_cookie(app, "GET", "/me", raced).status_code in (302, 303)
+
+
+def test_redis_redteam_logging_in_again_ends_a_stolen_copy_of_the_old_session(
+    tmp_path, monkeypatch, prefix
+):
+    victim, thief, cookie, forked = stolen_and_forked(tmp_path, monkeypatch, prefix)
+    with_cookie(victim, "POST", "/login", cookie)  # the victim logs in again
+    assert with_cookie(thief, "GET", "/me", forked).status_code in (302, 303)

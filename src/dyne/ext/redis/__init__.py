@@ -247,10 +247,12 @@ class RedisSessionStore:
         named = self._cookie(req) if old is not None else None
         # The family goes on with the session the cookie named and was loaded; else it is new.
         family = named[1] if named is not None and named[0] == old else None
+        previous = None
         if getattr(session, "restarted", False) and session:
             # Cleared, then filled again (a login): a copy of the cookie from before, such
-            # as one planted by an attacker, must not be able to end the new session.
-            family = None
+            # as one planted by an attacker, must not be able to end the new session, and
+            # the old session ends with every copy of it.
+            previous, family = family, None
         try:
             if not session:
                 if old is not None:
@@ -274,6 +276,8 @@ class RedisSessionStore:
                 pipe.set(self._family_key(family), "1", ex=max_age, xx=continuing)
                 if old is not None:
                     pipe.expire(self.prefix + old, ROTATION_GRACE)
+                if previous is not None:
+                    pipe.delete(self._family_key(previous))
                 pipe.execute()
         except _FAILURES as exc:
             raise RedisUnavailable(self._redis.url, "saving the session", exc) from exc
