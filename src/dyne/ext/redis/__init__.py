@@ -188,8 +188,9 @@ class RedisSessionStore:
     before a login never becomes a logged-in one); the old id keeps its old data for a few
     seconds for requests already in flight. The ids a session moved through form one
     family, so a copy of the cookie that was written to since (and so holds an id of its
-    own) still ends with it: clearing the session (``logout()``) or :meth:`revoke` ends
-    every id of the family at once.
+    own) still ends with it: clearing the session (``logout()``), clearing and filling it
+    again (``login()``, which starts a new family) or :meth:`revoke` ends every id of the
+    family at once.
 
     :param url: the Redis URL.
     :param prefix: prefix of the keys it writes.
