@@ -394,7 +394,9 @@ def test_tour_grouping_decorators(tmp_path, monkeypatch):
         assert r.json() == {"id": 1, "title": "Dune", "price": 12.0}
         assert client.patch("/update-price/2", json={"price": 12}).status_code == 404
         assert client.patch("/update-price/1", json={"price": "x"}).status_code == 400
-    assert api is not None
+    operation = api.spec["paths"]["/update-price/{id}"]["patch"]
+    assert api.spec["info"]["description"] == "Books"
+    assert "requestBody" in operation
 
 
 def test_tour_marshmallow_upload(app, client):
