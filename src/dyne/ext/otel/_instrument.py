@@ -45,6 +45,23 @@ _KNOWN_METHODS = frozenset(
 )
 _MARK = "_dyne_otel"
 
+#: Headers the server span's attributes are read from.
+_ATTRIBUTE_HEADERS = frozenset({"host", "user-agent"})
+
+#: (the global propagator, the header names it reads), refreshed when it is replaced
+_fields_cache: tuple[Any, frozenset[str]] = (None, frozenset())
+
+
+def _propagated_fields() -> frozenset[str]:
+    """The (lower-case) header names the global propagator reads."""
+    global _fields_cache
+    textmap = propagate.get_global_textmap()
+    cached, fields = _fields_cache
+    if cached is not textmap:
+        fields = frozenset(field.lower() for field in textmap.fields)
+        _fields_cache = (textmap, fields)
+    return fields
+
 
 def instrument(app: Any, *, tracer_provider: Any = None) -> None:
     """Trace ``app``: a server span per request, spans for request attributes such as
@@ -75,11 +92,16 @@ class TracingMiddleware:
         if scope["type"] != "http" or app_path(scope) in self.dyne_app.unobserved_paths:
             await self.app(scope, receive, send)
             return
-        carrier: dict[str, str] = {}
+        # Only the headers the propagators read (and two for the attributes), each value
+        # joined once: building one string per header name by repeated concatenation was
+        # quadratic in the number of repeated headers, which the client chooses.
+        wanted = _propagated_fields()
+        values: dict[str, list[str]] = {}
         for name, value in scope.get("headers", ()):
             key = name.decode("latin-1")
-            text = value.decode("latin-1")
-            carrier[key] = f"{carrier[key]},{text}" if key in carrier else text
+            if key in wanted or key in _ATTRIBUTE_HEADERS:
+                values.setdefault(key, []).append(value.decode("latin-1"))
+        carrier = {key: ",".join(parts) for key, parts in values.items()}
         parent = propagate.extract(carrier)
         method = scope["method"]
         known = method if method in _KNOWN_METHODS else "_OTHER"
