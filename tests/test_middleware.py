@@ -407,6 +407,16 @@ def test_gzip_body_is_valid_gzip(gz_app, client):
     assert gzip.decompress(raw).decode() == BIG
 
 
+def test_gzip_used_for_a_wildcard_accept_encoding(gz_app, client):
+    r = client.get("/big", headers={"accept-encoding": "*"})
+    assert r.headers["content-encoding"] == "gzip"
+
+
+def test_gzip_not_used_when_refused_beside_a_wildcard(gz_app, client):
+    r = client.get("/big", headers={"accept-encoding": "*, gzip;q=0"})
+    assert "content-encoding" not in r.headers
+
+
 def test_gzip_small_body_is_not_compressed(gz_app, client):
     r = client.get("/small", headers={"accept-encoding": "gzip"})
     assert "content-encoding" not in r.headers

@@ -139,6 +139,15 @@ def test_request_accepts_checks_accept_header(app, client, echo):
     assert response.json() == {"json": True, "xml": False}
 
 
+def test_request_accepts_lets_the_most_specific_range_decide(app, client, echo):
+    async def build(req):
+        return {"html": req.accepts("text/html"), "xml": req.accepts("text/xml")}
+
+    echo("/specific", build)
+    response = client.get("/specific", headers={"Accept": "text/html;q=0, */*"})
+    assert response.json() == {"html": False, "xml": True}
+
+
 def test_request_content_is_raw_bytes(app, client):
     @app.route("/raw", methods=["POST"])
     async def view(req, resp):

@@ -29,12 +29,19 @@ __all__ = [
     "decode_yaml",
     "encode_json",
     "encode_yaml",
+    "is_json",
     "json_default",
     "parse_json",
 ]
 
 JSON_TYPES = frozenset({"application/json"})
 YAML_TYPES = frozenset({"application/x-yaml", "application/yaml", "text/yaml"})
+
+
+def is_json(mimetype: str) -> bool:
+    """Whether a Content-Type without parameters (``req.mimetype``) names a JSON body:
+    ``application/json`` or any ``*/*+json``. No Content-Type is never JSON."""
+    return mimetype in JSON_TYPES or mimetype.endswith("+json")
 
 
 def json_default(value: Any) -> Any:

@@ -12,6 +12,7 @@ from typing import Any
 __all__ = [
     "COOKIE_DEFAULTS",
     "ResponseHeaders",
+    "accepts",
     "checked_header",
     "cookie_header",
     "parse_cookie_header",
@@ -19,6 +20,41 @@ __all__ = [
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _UNSAFE_VALUE = re.compile(r"[\r\n\x00]")
+
+
+def accepts(value: str, wanted: str) -> bool:
+    """Whether an ``Accept``-style header value (``Accept``, ``Accept-Encoding``) allows
+    ``wanted`` (``"application/json"``, ``"gzip"``): the most specific entry that matches
+    (exact, then ``type/*``, then ``*/*`` or ``*``) decides, refusing it with ``q=0``.
+    The one place Dyne reads quality values."""
+    wanted = wanted.lower()
+    family = wanted.partition("/")[0] + "/*" if "/" in wanted else None
+    best_rank, best_q = 0, 0.0
+    for item in value.lower().split(","):
+        token, _, params = item.partition(";")
+        token = token.strip()
+        if token == wanted:
+            rank = 3
+        elif token == family:
+            rank = 2
+        elif token in ("*/*", "*"):
+            rank = 1
+        else:
+            continue
+        if rank > best_rank:
+            best_rank, best_q = rank, _quality(params)
+    return best_q > 0
+
+
+def _quality(params: str) -> float:
+    for param in params.split(";"):
+        key, _, value = param.strip().partition("=")
+        if key.strip() == "q":
+            try:
+                return float(value)
+            except ValueError:
+                return 0.0
+    return 1.0
 
 
 def checked_header(name: str, value: Any) -> tuple[str, str]:

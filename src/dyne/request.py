@@ -11,7 +11,7 @@ from starlette.requests import ClientDisconnect
 
 from dyne import formats
 from dyne.exceptions import HTTPException
-from dyne.headers import parse_cookie_header
+from dyne.headers import accepts, parse_cookie_header
 
 if TYPE_CHECKING:
     from dyne.app import App
@@ -208,16 +208,7 @@ class Request:
     def accepts(self, mimetype: str) -> bool:
         """Whether the client's ``Accept`` header allows ``mimetype`` (wildcards honoured)."""
         accept = self.headers.get("accept")
-        if not accept:
-            return True
-        wanted = mimetype.lower()
-        family = wanted.partition("/")[0] + "/*"
-        for item in accept.split(","):
-            media_range, _, params = item.strip().partition(";")
-            media_range = media_range.strip().lower()
-            if media_range in (wanted, family, "*/*") and _quality(params) > 0:
-                return True
-        return False
+        return not accept or accepts(accept, mimetype)
 
     # -- body --------------------------------------------------------------------------
 
@@ -337,7 +328,7 @@ class Request:
 
     async def _format_from_content_type(self) -> str:
         mimetype = self.mimetype
-        if mimetype in formats.JSON_TYPES or mimetype.endswith("+json"):
+        if formats.is_json(mimetype):
             return "json"
         if mimetype in formats.YAML_TYPES:
             return "yaml"
@@ -375,17 +366,6 @@ class Request:
         """Release what the request holds (spooled upload files)."""
         if self._form is not None:
             await self._form.close()
-
-
-def _quality(params: str) -> float:
-    for param in params.split(";"):
-        key, _, value = param.strip().partition("=")
-        if key.strip().lower() == "q":
-            try:
-                return float(value)
-            except ValueError:
-                return 0.0
-    return 1.0
 
 
 async def _form_as_dict(form: FormData) -> dict[str, Any]:

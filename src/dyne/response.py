@@ -14,7 +14,13 @@ from urllib.parse import quote
 from starlette.responses import FileResponse, StreamingResponse
 
 from dyne import formats
-from dyne.headers import COOKIE_DEFAULTS, ResponseHeaders, checked_header, cookie_header
+from dyne.headers import (
+    COOKIE_DEFAULTS,
+    ResponseHeaders,
+    accepts,
+    checked_header,
+    cookie_header,
+)
 
 if TYPE_CHECKING:
     from dyne.request import Request
@@ -42,19 +48,7 @@ _INCOMPRESSIBLE = frozenset(
 
 def _accepts_gzip(accept_encoding: str | None) -> bool:
     """Whether an ``Accept-Encoding`` value allows gzip (``gzip;q=0`` refuses it)."""
-    if not accept_encoding or "gzip" not in accept_encoding.lower():
-        return False
-    for item in accept_encoding.lower().split(","):
-        coding, _, params = item.strip().partition(";")
-        if coding.strip() == "gzip":
-            key, _, value = params.strip().partition("=")
-            if key.strip() == "q":
-                try:
-                    return float(value) > 0
-                except ValueError:
-                    return False
-            return True
-    return False
+    return accept_encoding is not None and accepts(accept_encoding, "gzip")
 
 
 def _raw_accept(scope: Mapping[str, Any]) -> str | None:

@@ -10,7 +10,7 @@ from dyne.ext.graphql._graphiql import ASSET_PARAM, GraphiQLPage
 from dyne.ext.graphql._limits import Limits, Rejected
 from dyne.ext.graphql._schema import BaseSchema
 from dyne.extension import register
-from dyne.formats import JSON_TYPES, decode_json, encode_json
+from dyne.formats import decode_json, encode_json, is_json
 from dyne.request import Request
 from dyne.response import Response
 
@@ -175,7 +175,7 @@ async def _from_body(req: Request) -> tuple[str, dict[str, Any] | None, str | No
                 "The request has no Content-Type; send application/json or application/graphql.",
                 status_code=415,
             )
-        if mimetype not in JSON_TYPES and not mimetype.endswith("+json"):
+        if not is_json(mimetype):
             raise Rejected.message(
                 f"Unsupported content type {mimetype!r}; send application/json or "
                 "application/graphql.",

@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.datastructures import FormData, UploadFile
 
-from dyne.formats import JSON_TYPES
+from dyne.formats import is_json
 from dyne.request import Request
 
 from .files import File
@@ -74,7 +74,7 @@ def make_reader(adapter: Any, location: str) -> Reader:
                 return validated(_form_to_dict(await req.form(), multi))
             # No Content-Type is not JSON: req.media() answers it (415, or 400 when empty),
             # so a cross-site request cannot slip a JSON body past CORS as text/plain-like.
-            if load_json is not None and (mimetype in JSON_TYPES or mimetype.endswith("+json")):
+            if load_json is not None and is_json(mimetype):
                 body = await req.content
                 try:
                     return load_json(body)
