@@ -278,8 +278,8 @@ class App(Dispatcher):
     ) -> Any:
         """Run the decorated ``hook(req, resp)`` before every request (``websocket=True``:
         ``async def hook(ws)`` before every WebSocket view); the decorator form of
-        ``@app.route(before_request=True)``. A hook that sets a 4xx/5xx status or
-        ``resp.complete`` ends the request."""
+        ``@app.route(before_request=True)``. A hook that redirects, sets any other
+        status of 300 or more, or sets ``resp.complete`` ends the request."""
 
         def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
             if not callable(func):

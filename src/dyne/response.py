@@ -68,7 +68,8 @@ class Response:
 
     ``complete``: set True to end the request: a class view's method handler does not run
     after on_request (a guard refusing the request sets it); a ``before_request`` hook that
-    sets it skips the later hooks and the view.
+    sets it skips the later hooks and the view. A status of 300 or more left by
+    ``on_request`` or a hook ends the request the same way.
     """
 
     __slots__ = (
