@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import logging
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,68 @@ def _private_core_imports(path: Path) -> list[str]:
 def test_extensions_import_no_private_core_name():
     found = [line for path in EXT.rglob("*.py") for line in _private_core_imports(path)]
     assert found == []
+
+
+PINNED = [
+    extension.PinnedAsset("app.js", "https://cdn.example.org/x@1/app.js", "sha384-" + "A" * 64),
+    extension.PinnedAsset("app.css", "https://cdn.example.org/x@1/app.css", "sha384-" + "B" * 64),
+]
+
+
+def _page_assets(local, monkeypatch):
+    monkeypatch.setattr(extension.PageAssets, "_warned", set())
+    return extension.PageAssets(
+        PINNED, local, logger=logging.getLogger("test"), what="The test page", fix="fix it."
+    )
+
+
+def test_page_assets_with_every_file_local_link_to_the_app(tmp_path, monkeypatch):
+    files = {name: tmp_path / name for name in ("app.js", "app.css")}
+    assets = _page_assets(files, monkeypatch)
+    assert (
+        assets.link("app.js", "/assets/app.js").script() == '<script src="/assets/app.js"></script>'
+    )
+    assert assets.sources == "'self'"
+
+
+def test_page_assets_missing_a_file_use_the_cdn_with_integrity(tmp_path, monkeypatch, caplog):
+    with caplog.at_level(logging.WARNING, logger="test"):
+        assets = _page_assets({"app.js": tmp_path / "app.js"}, monkeypatch)
+    link = assets.link("app.css", "/assets/app.css")
+    assert link.stylesheet() == (
+        '<link rel="stylesheet" href="https://cdn.example.org/x@1/app.css" '
+        f'integrity="{PINNED[1].integrity}" crossorigin="anonymous">'
+    )
+    assert assets.sources == "'self' https://cdn.example.org"
+    assert "app.css" in caplog.records[0].getMessage()
+
+
+def test_page_assets_serve_only_their_own_files(tmp_path, monkeypatch):
+    (tmp_path / "app.js").write_text("console.log(1)")
+    (tmp_path / "app.css").write_text("body{}")
+    assets = _page_assets({n: tmp_path / n for n in ("app.js", "app.css")}, monkeypatch)
+    app = dyne.App()
+
+    @app.route("/assets/{name:path}")
+    def serve(req, resp, name):
+        if not assets.serve(resp, name):
+            resp.status_code = 404
+
+    response = app.client.get("/assets/app.js")
+    assert (response.text, response.headers["content-type"]) == (
+        "console.log(1)",
+        "text/javascript; charset=utf-8",
+    )
+    assert app.client.get("/assets/secret.txt").status_code == 404
+
+
+def test_package_files_finds_files_without_importing_the_package(tmp_path, monkeypatch):
+    package = tmp_path / "fake_assets_pkg"
+    (package / "dist").mkdir(parents=True)
+    (package / "__init__.py").write_text("raise RuntimeError('imported')")
+    (package / "dist" / "ui-1.2.js").write_text("x")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    found = extension.package_files(
+        "fake_assets_pkg", {"ui.js": "dist/ui-*.js", "ui.css": "ui.css"}
+    )
+    assert found == {"ui.js": package / "dist" / "ui-1.2.js"}

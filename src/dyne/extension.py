@@ -23,6 +23,10 @@ from the core is here, under one name each:
 - **hooks**: ``app.request_properties`` (``req.db``), ``app.on_event``, ``resp.complete``
   (a guard that refuses ends the request), :func:`set_not_found_fallback`, and the session
   seam :class:`SessionStore` (``App(session_store=...)``).
+- **page assets**: :class:`PinnedAsset` and :class:`PageAssets`, the one way a page
+  (API docs, GraphiQL) loads third-party files: from the app when every file is present
+  locally, else from pinned CDN copies checked by subresource integrity;
+  :func:`package_files` finds files in an installed package without importing it.
 - **optional dependencies**: :func:`require` imports a package or raises
   :class:`~dyne.exceptions.MissingDependency` naming the extra.
 """
@@ -31,9 +35,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import html
+import importlib.util
+import logging
 import secrets
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from dyne._meta import (
     META_ATTRIBUTE,
@@ -54,7 +64,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "META_ATTRIBUTE",
+    "AssetLink",
     "Extensions",
+    "PageAssets",
+    "PinnedAsset",
     "SessionStore",
     "annotate",
     "append",
@@ -65,6 +78,7 @@ __all__ = [
     "is_async_callable",
     "is_routed",
     "meta_of",
+    "package_files",
     "register",
     "require",
     "secret_key",
@@ -204,3 +218,133 @@ def set_not_found_fallback(
     """Answer GET and HEAD requests no route matches with ``await fallback(req, resp)``
     (the single-page-app index does); raise ``HTTPException(404)`` in it to refuse."""
     app.set_not_found_fallback(fallback)
+
+
+# -- page assets -------------------------------------------------------------------------
+
+_ASSET_TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PinnedAsset:
+    """One third-party file a page loads: the name the app serves it under, its pinned
+    CDN copy, and that copy's subresource-integrity hash (``sha384-<base64>``)."""
+
+    name: str
+    cdn_url: str
+    integrity: str
+
+
+@dataclass(frozen=True, slots=True)
+class AssetLink:
+    """Where a page loads one asset from: the URL, and the integrity hash to check (None
+    for the app's own copy)."""
+
+    url: str
+    integrity: str | None
+
+    def _integrity(self) -> str:
+        if self.integrity is None:
+            return ""
+        return f' integrity="{self.integrity}" crossorigin="anonymous"'
+
+    def attributes(self) -> str:
+        """``src="..."`` (plus ``integrity`` and ``crossorigin`` for a CDN copy), escaped."""
+        return f'src="{html.escape(self.url, quote=True)}"{self._integrity()}'
+
+    def script(self) -> str:
+        """A ``<script>`` element loading the asset."""
+        return f"<script {self.attributes()}></script>"
+
+    def stylesheet(self) -> str:
+        """A ``<link rel="stylesheet">`` element loading the asset."""
+        url = html.escape(self.url, quote=True)
+        return f'<link rel="stylesheet" href="{url}"{self._integrity()}>'
+
+
+class PageAssets:
+    """The files one page loads: from the app when every one was found locally, else from
+    their pinned CDN copies (checked by subresource integrity), decided once, when made.
+
+    :param assets: the files, in the order the page loads them.
+    :param local: the local copies found, by asset name (see :func:`package_files`).
+    :param logger: where to say, once per ``what``, that the page needs the internet.
+    :param what: the page, for that message (``"The redoc docs page"``).
+    :param fix: what to do about it (``pip install "dyne[docs_ui]"``).
+    """
+
+    _warned: set[str] = set()
+
+    def __init__(
+        self,
+        assets: Sequence[PinnedAsset],
+        local: Mapping[str, Path] | None,
+        *,
+        logger: logging.Logger,
+        what: str,
+        fix: str,
+    ) -> None:
+        self.assets = tuple(assets)
+        found = dict(local or {})
+        #: True when the app serves every file itself
+        self.local = all(asset.name in found for asset in self.assets)
+        self._files = found if self.local else {}
+        if not self.local and what not in PageAssets._warned:
+            PageAssets._warned.add(what)
+            missing = [asset.name for asset in self.assets if asset.name not in found]
+            logger.warning(
+                "%s loads its files from the internet (pinned CDN copies) because the app "
+                "has no copy of %s; %s",
+                what,
+                ", ".join(missing),
+                fix,
+            )
+
+    def link(self, name: str, local_url: str) -> AssetLink:
+        """Where the page loads asset ``name``: ``local_url`` (the app's copy) or the CDN."""
+        if self.local:
+            return AssetLink(local_url, None)
+        asset = next(asset for asset in self.assets if asset.name == name)
+        return AssetLink(asset.cdn_url, asset.integrity)
+
+    @property
+    def sources(self) -> str:
+        """The Content-Security-Policy source list for the page's code: ``'self'``, plus the
+        CDN origins when the files come from there."""
+        origins = sorted(
+            {f"{urlsplit(a.cdn_url).scheme}://{urlsplit(a.cdn_url).netloc}" for a in self.assets}
+        )
+        return "'self'" if self.local else " ".join(["'self'", *origins])
+
+    def serve(self, resp: Response, name: str) -> bool:
+        """Send the app's copy of asset ``name`` (cached for an hour); False when the app
+        has no such file (answer 404)."""
+        path = self._files.get(name)
+        if path is None:
+            return False
+        resp.headers["cache-control"] = "public, max-age=3600"
+        resp.file(path, content_type=_ASSET_TYPES.get(path.suffix))
+        return True
+
+
+def package_files(package: str, patterns: Mapping[str, str]) -> dict[str, Path]:
+    """The files of an installed ``package`` (found without importing it), by name:
+    ``patterns`` maps each name to a path inside the package that may hold one ``*`` (the
+    last match wins). Names whose file is missing are left out."""
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        return {}
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    directory = Path(next(iter(spec.submodule_search_locations)))
+    found: dict[str, Path] = {}
+    for name, pattern in patterns.items():
+        matches = sorted(directory.glob(pattern))
+        if matches and matches[-1].is_file():
+            found[name] = matches[-1]
+    return found

@@ -10,7 +10,8 @@ import pytest
 
 pytest.importorskip("graphql")
 
-from dyne.ext.graphql import _graphiql, assets
+from dyne.ext.graphql import assets
+from dyne.extension import PageAssets
 
 HTML = {"accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 
@@ -71,7 +72,7 @@ def test_browser_get_with_a_query_runs_it(gql):
 
 def test_missing_files_fall_back_to_cdn_with_integrity(make_client, tmp_path, monkeypatch):
     monkeypatch.setattr(assets, "asset_dir", lambda: tmp_path / "none")
-    monkeypatch.setattr(_graphiql, "_warned", False)
+    monkeypatch.setattr(PageAssets, "_warned", set())
     page = make_client().get("/graphql", headers=HTML).text
     for asset in assets.MANIFEST:
         attribute = "href" if asset.name.endswith(".css") else "src"
@@ -82,7 +83,7 @@ def test_missing_files_fall_back_to_cdn_with_integrity(make_client, tmp_path, mo
 
 def test_missing_files_are_logged_once(make_client, tmp_path, monkeypatch, caplog):
     monkeypatch.setattr(assets, "asset_dir", lambda: tmp_path / "none")
-    monkeypatch.setattr(_graphiql, "_warned", False)
+    monkeypatch.setattr(PageAssets, "_warned", set())
     with caplog.at_level(logging.WARNING, logger="dyne.graphql"):
         make_client()
         make_client()

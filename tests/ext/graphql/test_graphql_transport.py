@@ -153,10 +153,11 @@ def test_graphiql_nonce_is_new_for_each_response(gql):
 
 
 def test_graphiql_page_from_the_cdn_allows_only_that_cdn(make_client, tmp_path, monkeypatch):
-    from dyne.ext.graphql import _graphiql, assets
+    from dyne.ext.graphql import assets
+    from dyne.extension import PageAssets
 
     monkeypatch.setattr(assets, "asset_dir", lambda: tmp_path / "none")
-    monkeypatch.setattr(_graphiql, "_warned", True)
+    monkeypatch.setattr(PageAssets, "_warned", {"The GraphiQL page"})
     csp = policy(make_client().get("/graphql", headers=HTML))
     assert "https://cdn.jsdelivr.net" in csp["script-src"]
     assert csp["connect-src"] == "'self'"

@@ -25,9 +25,9 @@ PACKAGES = {
 @pytest.fixture
 def fresh_warnings(monkeypatch):
     """Forget which themes already logged their fallback."""
-    from dyne.ext.openapi import _assets
+    from dyne.extension import PageAssets
 
-    monkeypatch.setattr(_assets, "_warned", set())
+    monkeypatch.setattr(PageAssets, "_warned", set())
 
 
 def _local_urls(page: str) -> list[str]:

@@ -36,7 +36,7 @@ def example_app(request, monkeypatch, tmp_path):
     name = request.param
     with forgetting_models():
         app = load_module(EXAMPLES / f"{name}.py", f"example_{name}_fuzzed").app
-        if getattr(app.state, "openapi", None) is None:
+        if app.extensions.get("openapi") is None:
             OpenAPI(app)
         with app.client:
             yield app

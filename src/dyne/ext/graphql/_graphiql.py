@@ -17,6 +17,9 @@ import json
 import logging
 import secrets
 
+from dyne.extension import PageAssets, PinnedAsset
+from dyne.response import Response
+
 __all__ = ["ASSET_PARAM", "GraphiQLPage"]
 
 logger = logging.getLogger("dyne.graphql")
@@ -24,10 +27,7 @@ logger = logging.getLogger("dyne.graphql")
 #: the query parameter that names an asset
 ASSET_PARAM = "graphiql-asset"
 
-_CONTENT_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
-_CDN_ORIGIN = "https://cdn.jsdelivr.net"
 _SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
-_warned = False
 
 
 class GraphiQLPage:
@@ -37,27 +37,25 @@ class GraphiQLPage:
         # Imported here so that `python -m dyne.ext.graphql.assets` finds it not yet loaded.
         from dyne.ext.graphql import assets
 
-        self._manifest = assets.MANIFEST
         folder = assets.asset_dir()
-        self._bodies: dict[str, bytes] = {}
-        for asset in assets.MANIFEST:
-            data = assets.read(asset, folder)
-            if data is None:
-                break
-            self._bodies[asset.name] = data
-        else:
-            self.local = True
-            return
-        self.local = False
-        self._bodies.clear()
-        _warn_once([asset.name for asset in assets.missing(folder)])
+        # Only a file whose content matches its pinned digest is served from the app.
+        local = {
+            asset.name: folder / asset.name
+            for asset in assets.MANIFEST
+            if assets.read(asset, folder) is not None
+        }
+        self.assets = PageAssets(
+            [PinnedAsset(a.name, a.cdn_url, a.integrity) for a in assets.MANIFEST],
+            local,
+            logger=logger,
+            what="The GraphiQL page",
+            fix="run `python -m dyne.ext.graphql.assets` to serve them from the app.",
+        )
+        self.local = self.assets.local
 
-    def asset(self, name: str) -> tuple[bytes, str] | None:
-        """``(content, content type)`` of a local asset, or None when there is no such file."""
-        data = self._bodies.get(name)
-        if data is None:
-            return None
-        return data, _CONTENT_TYPES[name[name.rfind(".") :]]
+    def serve(self, resp: Response, name: str) -> bool:
+        """Send the app's copy of the file ``name``; False when there is none."""
+        return self.assets.serve(resp, name)
 
     def new_nonce(self) -> str:
         """A fresh nonce for one response's inline script."""
@@ -65,12 +63,12 @@ class GraphiQLPage:
 
     def policy(self, nonce: str) -> str:
         """The Content-Security-Policy for a page rendered with ``nonce``."""
-        cdn = "" if self.local else f" {_CDN_ORIGIN}"
+        sources = self.assets.sources
         # Styles stay 'unsafe-inline': GraphiQL adds <style> elements at run time, and
         # inline CSS cannot run code.
         return (
-            f"default-src 'none'; script-src 'self' 'nonce-{nonce}'{cdn}; "
-            f"style-src 'self' 'unsafe-inline'{cdn}; connect-src 'self'; "
+            f"default-src 'none'; script-src {sources} 'nonce-{nonce}'; "
+            f"style-src {sources} 'unsafe-inline'; connect-src 'self'; "
             "img-src 'self' data:; font-src 'self' data:; base-uri 'none'; "
             "form-action 'none'; frame-ancestors 'none'"
         )
@@ -78,17 +76,12 @@ class GraphiQLPage:
     def render(self, path: str, nonce: str) -> str:
         """The HTML page for the view answering at ``path``, its inline script under ``nonce``."""
         links, scripts = [], []
-        for asset in self._manifest:
-            if self.local:
-                url = html.escape(f"{path}?{ASSET_PARAM}={asset.name}", quote=True)
-                extra = ""
-            else:
-                url = html.escape(asset.cdn_url, quote=True)
-                extra = f' integrity="{asset.integrity}" crossorigin="anonymous"'
+        for asset in self.assets.assets:
+            link = self.assets.link(asset.name, f"{path}?{ASSET_PARAM}={asset.name}")
             if asset.name.endswith(".css"):
-                links.append(f'<link rel="stylesheet" href="{url}"{extra}>')
+                links.append(link.stylesheet())
             else:
-                scripts.append(f'<script src="{url}"{extra}></script>')
+                scripts.append(link.script())
         # json.dumps quotes the URL for JavaScript; with <, > and & escaped too, neither
         # "</script" nor "<!--" can change how the HTML parser reads the script element.
         endpoint = json.dumps(path).translate(_SCRIPT_SAFE)
@@ -98,18 +91,6 @@ class GraphiQLPage:
             endpoint=endpoint,
             nonce=html.escape(nonce, quote=True),
         )
-
-
-def _warn_once(names: list[str]) -> None:
-    global _warned
-    if _warned:
-        return
-    _warned = True
-    logger.warning(
-        "GraphiQL's files are not installed (%s); the page loads them from a CDN. "
-        "Run `python -m dyne.ext.graphql.assets` to serve them from the app.",
-        ", ".join(names),
-    )
 
 
 _PAGE = """<!doctype html>

@@ -117,12 +117,8 @@ def _serve_graphiql(page: GraphiQLPage, req: Request, resp: Response) -> bool:
     """Answer with the page or one of its files when that is what was asked for."""
     name = req.params.get(ASSET_PARAM)
     if name is not None:
-        found = page.asset(name)
-        if found is None:
+        if not page.serve(resp, name):
             _answer(resp, {"errors": [{"message": f"No GraphiQL file {name!r}."}]}, 404)
-        else:
-            resp.content, resp.mimetype = found
-            resp.headers["Cache-Control"] = "public, max-age=86400"
         return True
     if "query" in req.params or not _wants_html(req):
         return False

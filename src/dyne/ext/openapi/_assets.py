@@ -2,32 +2,27 @@
 
 The packages (the ``docs_ui`` extra) are located without being imported. When a theme's
 package is missing, its page falls back to a CDN copy checked by a subresource-integrity
-hash, and one log line says the page now needs the internet.
+hash, and one log line says the page now needs the internet (``dyne.extension.PageAssets``
+decides and serves; this module only lists the files).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 
-__all__ = ["CDN_ORIGIN", "THEMES", "Asset", "Theme", "resolve_assets"]
+from dyne.extension import PageAssets, PinnedAsset, package_files
+
+__all__ = ["THEMES", "Theme", "theme_assets"]
 
 logger = logging.getLogger("dyne.openapi")
 
-CDN_ORIGIN = "https://cdn.jsdelivr.net"
-_CDN = CDN_ORIGIN + "/npm/"
+_CDN = "https://cdn.jsdelivr.net/npm/"
 
 
-@dataclass(frozen=True, slots=True)
-class Asset:
-    """One file a page needs: where the package keeps it, and the pinned CDN copy."""
-
-    name: str
-    package_path: str  # relative to the package directory; may hold one "*"
-    cdn_url: str
-    integrity: str
+def _file(name: str, package_path: str, cdn_url: str, integrity: str) -> tuple[PinnedAsset, str]:
+    # One file: the pinned copy, and where the package keeps it (may hold one "*").
+    return PinnedAsset(name, cdn_url, integrity), package_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +32,12 @@ class Theme:
     name: str
     package: str
     distribution: str
-    assets: tuple[Asset, ...]
+    files: tuple[tuple[PinnedAsset, str], ...]
+
+    @property
+    def assets(self) -> tuple[PinnedAsset, ...]:
+        """The files, in the order the page loads them."""
+        return tuple(asset for asset, _ in self.files)
 
 
 # The CDN copies are the npm releases whose files the packages ship (byte-identical for
@@ -48,13 +48,13 @@ THEMES: dict[str, Theme] = {
         "swagger_ui_bundle",
         "swagger-ui-bundle-v2",
         (
-            Asset(
+            _file(
                 "swagger-ui-bundle.js",
                 "vendor/swagger-ui-*/swagger-ui-bundle.js",
                 _CDN + "swagger-ui-dist@5.31.0/swagger-ui-bundle.js",
                 "sha384-cxafBeQ+zYROeFafGFxtFbnp1ICqeS9mG7+f0WWSHzhnrUvwg9Za5CCw6wgrHA7K",
             ),
-            Asset(
+            _file(
                 "swagger-ui.css",
                 "vendor/swagger-ui-*/swagger-ui.css",
                 _CDN + "swagger-ui-dist@5.31.0/swagger-ui.css",
@@ -67,7 +67,7 @@ THEMES: dict[str, Theme] = {
         "star_openapi_redoc",
         "star-openapi-redoc",
         (
-            Asset(
+            _file(
                 "redoc.standalone.js",
                 "templates/redoc/js/redoc.standalone.js",
                 _CDN + "redoc@3.0.1/bundles/redoc.standalone.js",
@@ -80,7 +80,7 @@ THEMES: dict[str, Theme] = {
         "star_openapi_rapidoc",
         "star-openapi-rapidoc",
         (
-            Asset(
+            _file(
                 "rapidoc-min.js",
                 "templates/rapidoc/js/rapidoc-min.js",
                 _CDN + "rapidoc@9.3.8/dist/rapidoc-min.js",
@@ -93,13 +93,13 @@ THEMES: dict[str, Theme] = {
         "star_openapi_elements",
         "star-openapi-elements",
         (
-            Asset(
+            _file(
                 "web-components.min.js",
                 "templates/elements/js/web-components.min.js",
                 _CDN + "@stoplight/elements@9.0.25/web-components.min.js",
                 "sha384-X5kH2B8aH81JEl8IfSBwwnr8FYcCqMzdxpqjmmlRbhIl7SsQ9Zn0xk+csQmU37zN",
             ),
-            Asset(
+            _file(
                 "styles.min.css",
                 "templates/elements/css/styles.min.css",
                 _CDN + "@stoplight/elements@9.0.25/styles.min.css",
@@ -109,43 +109,14 @@ THEMES: dict[str, Theme] = {
     ),
 }
 
-_warned: set[str] = set()
 
-
-def _package_dir(package: str) -> Path | None:
-    # find_spec on a top-level name reads the import path without running the package.
-    try:
-        spec = importlib.util.find_spec(package)
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(next(iter(spec.submodule_search_locations)))
-
-
-def _find(directory: Path, pattern: str) -> Path | None:
-    matches = sorted(directory.glob(pattern))
-    return matches[-1] if matches else None
-
-
-def resolve_assets(theme: Theme) -> dict[str, Path] | None:
-    """The local files of ``theme`` by asset name, or None (and one log line) if absent."""
-    directory = _package_dir(theme.package)
-    files: dict[str, Path] = {}
-    if directory is not None:
-        for asset in theme.assets:
-            found = _find(directory, asset.package_path)
-            if found is None or not found.is_file():
-                break
-            files[asset.name] = found
-        else:
-            return files
-    if theme.name not in _warned:
-        _warned.add(theme.name)
-        logger.warning(
-            "The %s docs page loads its files from the internet because %s is not "
-            'installed; install it with: pip install "dyne[docs_ui]"',
-            theme.name,
-            theme.distribution,
-        )
-    return None
+def theme_assets(theme: Theme) -> PageAssets:
+    """The theme's files: the package's copies when it is installed, else the CDN's."""
+    local = package_files(theme.package, {asset.name: path for asset, path in theme.files})
+    return PageAssets(
+        theme.assets,
+        local,
+        logger=logger,
+        what=f"The {theme.name} docs page",
+        fix=f'install {theme.distribution} with: pip install "dyne[docs_ui]"',
+    )

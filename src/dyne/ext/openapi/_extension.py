@@ -7,21 +7,19 @@ import importlib.util
 import inspect
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import yaml
 
 from dyne.exceptions import MissingDependency
-from dyne.ext.openapi._assets import THEMES, resolve_assets
+from dyne.ext.openapi._assets import THEMES, theme_assets
 from dyne.ext.openapi._builder import build_spec
 from dyne.ext.openapi._ui import content_security_policy, page
+from dyne.extension import PageAssets, register
 
 __all__ = ["OpenAPI"]
 
 _VERSION = re.compile(r"3\.0\.[0-4]|3\.1\.[01]")
-
-_ASSET_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 
 
 def _installed(package: str) -> bool:
@@ -118,24 +116,24 @@ class OpenAPI:
 
     def init_app(self, app: Any) -> None:
         """Register the spec and documentation routes on ``app``."""
-        if getattr(app.state, "openapi", None) is not None:
+        if app.extensions.get("openapi") is not None:
             raise RuntimeError(
                 "OpenAPI is already set up for this app; create one OpenAPI per app."
             )
         self.app = app
-        app.state.openapi = self
+        register(app, "openapi", self)
         if self.schema_route is not None:
             self._add(self.schema_route, self._yaml_view())
         if self.json_route is not None:
             self._add(self.json_route, self._json_view())
         if self.docs_route is not None:
             theme = THEMES[self.theme]
-            local = resolve_assets(theme)  # decided once, at registration
+            assets = theme_assets(theme)  # decided once, at registration
             base = self.docs_route.rstrip("/")
             asset_route = f"{base}/assets/{theme.name}"
-            self._add(self.docs_route, self._page_view(theme, asset_route, local))
-            if local is not None:
-                self._add(asset_route + "/{name}", self._asset_view(local))
+            self._add(self.docs_route, self._page_view(theme, asset_route, assets))
+            if assets.local:
+                self._add(asset_route + "/{name}", self._asset_view(assets))
 
     def _add(self, path: str, endpoint: Any) -> None:
         self._endpoints.append(endpoint)
@@ -224,8 +222,8 @@ class OpenAPI:
 
         return openapi_json
 
-    def _page_view(self, theme: Any, asset_route: str, local: dict[str, Path] | None) -> Any:
-        policy = content_security_policy(local)
+    def _page_view(self, theme: Any, asset_route: str, assets: PageAssets) -> Any:
+        policy = content_security_policy(assets)
 
         async def openapi_docs(req: Any, resp: Any) -> None:
             """The interactive documentation page."""
@@ -237,20 +235,16 @@ class OpenAPI:
                 title=self.title,
                 spec_url=root + spec_path,
                 asset_url=root + asset_route,
-                local=local,
+                assets=assets,
             )
 
         return openapi_docs
 
-    def _asset_view(self, files: dict[str, Path]) -> Any:
+    def _asset_view(self, assets: PageAssets) -> Any:
         async def openapi_asset(req: Any, resp: Any, name: str) -> None:
             """A file of the documentation page, from the package that ships it."""
-            path = files.get(name)
-            if path is None:
+            if not assets.serve(resp, name):
                 resp.status_code = 404
                 resp.text = "Not Found"
-                return
-            resp.headers["cache-control"] = "public, max-age=3600"
-            resp.file(path, content_type=_ASSET_TYPES.get(path.suffix))
 
         return openapi_asset

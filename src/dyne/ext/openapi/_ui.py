@@ -8,27 +8,11 @@ from __future__ import annotations
 
 import html
 import json
-from dataclasses import dataclass
-from pathlib import Path
 
-from dyne.ext.openapi._assets import CDN_ORIGIN, Theme
+from dyne.ext.openapi._assets import Theme
+from dyne.extension import AssetLink, PageAssets
 
 __all__ = ["content_security_policy", "page"]
-
-
-@dataclass(frozen=True, slots=True)
-class _Link:
-    url: str
-    integrity: str | None
-
-    def attributes(self) -> str:
-        url = html.escape(self.url, quote=True)
-        if self.integrity is None:
-            return f'src="{url}"'
-        return f'src="{url}" integrity="{self.integrity}" crossorigin="anonymous"'
-
-    def stylesheet(self) -> str:
-        return '<link rel="stylesheet" ' + self.attributes().replace("src=", "href=", 1) + ">"
 
 
 def _js(value: str) -> str:
@@ -54,7 +38,7 @@ def _document(title: str, head: str, body: str, *, body_style: str = "") -> str:
 """
 
 
-def _swaggerui(title: str, spec_url: str, links: dict[str, _Link]) -> str:
+def _swaggerui(title: str, spec_url: str, links: dict[str, AssetLink]) -> str:
     body = f"""<div id="swagger-ui"></div>
 <script {links["swagger-ui-bundle.js"].attributes()}></script>
 <script>
@@ -70,7 +54,7 @@ window.ui = SwaggerUIBundle({{
     return _document(title, links["swagger-ui.css"].stylesheet(), body)
 
 
-def _module_import(name: str, link: _Link) -> str:
+def _module_import(name: str, link: AssetLink) -> str:
     # ReDoc 3 and RapiDoc 11 are ES modules; an import map carries the integrity hash.
     imports: dict[str, object] = {"imports": {name: link.url}}
     if link.integrity is not None:
@@ -78,7 +62,7 @@ def _module_import(name: str, link: _Link) -> str:
     return '<script type="importmap">' + json.dumps(imports).replace("</", "<\\/") + "</script>"
 
 
-def _redoc(title: str, spec_url: str, links: dict[str, _Link]) -> str:
+def _redoc(title: str, spec_url: str, links: dict[str, AssetLink]) -> str:
     body = f"""<div id="redoc"></div>
 <script type="module">
 import {{ init }} from "redoc";
@@ -87,14 +71,14 @@ init({_js(spec_url)}, {{ disableTelemetry: true }}, document.getElementById("red
     return _document(title, _module_import("redoc", links["redoc.standalone.js"]), body)
 
 
-def _rapidoc(title: str, spec_url: str, links: dict[str, _Link]) -> str:
+def _rapidoc(title: str, spec_url: str, links: dict[str, AssetLink]) -> str:
     head = f'<script type="module" {links["rapidoc-min.js"].attributes()}></script>'
     body = f"""<rapi-doc spec-url="{html.escape(spec_url, quote=True)}" load-fonts="false"
   render-style="read" show-header="false" allow-try="true"></rapi-doc>"""
     return _document(title, head, body)
 
 
-def _elements(title: str, spec_url: str, links: dict[str, _Link]) -> str:
+def _elements(title: str, spec_url: str, links: dict[str, AssetLink]) -> str:
     head = (
         f"<script {links['web-components.min.js'].attributes()}></script>\n"
         + links["styles.min.css"].stylesheet()
@@ -112,35 +96,23 @@ _PAGES = {
 }
 
 
-def page(
-    theme: Theme,
-    *,
-    title: str,
-    spec_url: str,
-    asset_url: str,
-    local: dict[str, Path] | None,
-) -> str:
+def page(theme: Theme, *, title: str, spec_url: str, asset_url: str, assets: PageAssets) -> str:
     """The HTML page of ``theme`` for the spec at ``spec_url``.
 
     :param asset_url: where the app serves the theme's local files (``.../{name}``).
-    :param local: the located files, or None to use the pinned CDN copies.
+    :param assets: the theme's files, local or from the CDN.
     """
     links = {
-        asset.name: (
-            _Link(f"{asset_url}/{asset.name}", None)
-            if local is not None
-            else _Link(asset.cdn_url, asset.integrity)
-        )
-        for asset in theme.assets
+        asset.name: assets.link(asset.name, f"{asset_url}/{asset.name}") for asset in theme.assets
     }
     return _PAGES[theme.name](html.escape(title), spec_url, links)
 
 
-def content_security_policy(local: dict[str, Path] | None) -> str:
+def content_security_policy(assets: PageAssets) -> str:
     """The policy sent with a page: its code comes from the app (or the pinned CDN), and
     nothing else leaves the browser; a UI's own call-home (ReDoc's footer logo) is
     refused before any request is made."""
-    code = "'self'" if local is not None else f"'self' {CDN_ORIGIN}"
+    code = assets.sources
     return "; ".join(
         (
             "default-src 'self'",
