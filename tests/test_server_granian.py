@@ -60,6 +60,11 @@ APP = textwrap.dedent(
         resp.media = {"started": started, "pid": os.getpid()}
 
 
+    @app.route("/client")
+    async def client(req, resp):
+        resp.media = {"host": req.client.host, "secure": req.is_secure}
+
+
     @app.route("/stream")
     async def stream(req, resp):
         @resp.stream
@@ -106,7 +111,8 @@ class Process:
     def __init__(self, directory: Path, *args: str, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.shutdown_file = directory / "shutdown.log"
-        environ = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DYNE_APP", "PORT")}
+        unset = ("DEBUG", "DYNE_APP", "PORT", "WEB_CONCURRENCY", "FORWARDED_ALLOW_IPS")
+        environ = {k: v for k, v in os.environ.items() if k not in unset}
         environ.update(
             PYTHONUNBUFFERED="1", GRANIAN_TEST_SHUTDOWN_FILE=str(self.shutdown_file), **(env or {})
         )
@@ -229,6 +235,20 @@ def test_granian_serves_websockets(live: Process) -> None:
         assert ws.recv(timeout=WAIT) == "Hello granian!"
 
 
+FORWARDED = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
+
+
+def test_granian_trusts_forwarded_headers_from_the_local_proxy(live: Process) -> None:
+    answer = httpx2.get(live.url + "/client", headers=FORWARDED, timeout=WAIT).json()
+    assert answer == {"host": "203.0.113.7", "secure": True}
+
+
+def test_granian_ignores_forwarded_headers_from_an_untrusted_peer(launch: Any) -> None:
+    process = launch(env={"FORWARDED_ALLOW_IPS": "192.0.2.1"})
+    answer = httpx2.get(process.url + "/client", headers=FORWARDED, timeout=WAIT).json()
+    assert answer == {"host": "127.0.0.1", "secure": False}
+
+
 def test_granian_runs_the_shutdown_event_when_stopped(launch: Any) -> None:
     process = launch()
     assert httpx2.get(process.url + "/", timeout=WAIT).status_code == 200
@@ -267,7 +287,7 @@ def recorded(project: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[di
         def __init__(self, **options: Any) -> None:
             calls.append(options)
 
-        def serve(self) -> None:
+        def serve(self, **options: Any) -> None:
             pass
 
     monkeypatch.setattr(granian, "Granian", Recorder)

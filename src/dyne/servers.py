@@ -3,19 +3,23 @@
 Granian is the Rust HTTP server; it is the optional ``granian`` extra
 (``pip install "dyne[granian]"``). Like uvicorn under ``dyne run``, it is handed the app's
 import string (``module:variable``), so each of its worker processes imports the app itself:
-that is what makes ``--workers`` and ``--reload`` work.
+that is what makes ``--workers`` and ``--reload`` work. Each worker wraps the app in
+uvicorn's proxy-headers middleware, so ``FORWARDED_ALLOW_IPS`` means the same on both.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib
 import multiprocessing
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
 from dyne._utils import require
 
-__all__ = ["DEFAULT_SERVER", "SERVERS", "granian_options", "serve_granian"]
+__all__ = ["DEFAULT_SERVER", "SERVERS", "granian_options", "load_behind_proxy", "serve_granian"]
 
 #: The servers ``dyne run --server`` accepts.
 SERVERS = ("uvicorn", "granian")
@@ -76,6 +80,26 @@ def granian_options(
     }
 
 
+def load_behind_proxy(target: str, directory: str, trusted_hosts: str) -> Any:
+    """Import ``target`` (``module:variable``) from ``directory`` and wrap it in uvicorn's
+    proxy-headers middleware trusting ``trusted_hosts``.
+
+    Each Granian worker calls this to load the app. uvicorn applies the same middleware
+    itself, so behind a proxy listed in ``FORWARDED_ALLOW_IPS`` (default the local host)
+    ``X-Forwarded-For`` and ``X-Forwarded-Proto`` set ``req.client`` and the scheme on
+    either server, and from any other peer they are ignored.
+    """
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    if directory not in sys.path:
+        sys.path.insert(0, directory)
+    module_name, _, attribute = target.partition(":")
+    app: Any = importlib.import_module(module_name)
+    for part in attribute.split("."):
+        app = getattr(app, part)
+    return ProxyHeadersMiddleware(app, trusted_hosts=trusted_hosts)
+
+
 def serve_granian(options: dict[str, Any]) -> None:
     """Serve with Granian, built from :func:`granian_options`, until it is stopped.
 
@@ -86,4 +110,11 @@ def serve_granian(options: dict[str, Any]) -> None:
     # that import (stale after a reload, and sharing whatever the module opened); spawned
     # workers import the app afresh, as uvicorn's do.
     multiprocessing.set_start_method("spawn", force=True)
-    granian.Granian(**options).serve()
+    loader = functools.partial(
+        load_behind_proxy,
+        options["target"],
+        str(options["working_dir"]),
+        # uvicorn's default, read the way uvicorn reads it.
+        os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
+    )
+    granian.Granian(**options).serve(target_loader=loader, wrap_loader=False)
