@@ -25,6 +25,12 @@ def _openapi_with_marshmallow() -> object:
     return OpenAPI(dyne.App())
 
 
+def _serve_with_granian() -> object:
+    from dyne.servers import granian_options
+
+    return granian_options("app:app", host="127.0.0.1", port=8000)
+
+
 #: feature -> (what a user does, the extra the message must name)
 FEATURES: dict[str, tuple[Callable[[], object], str]] = {
     "pydantic": (_import("dyne.ext.io.pydantic"), "openapi_pydantic"),
@@ -36,6 +42,7 @@ FEATURES: dict[str, tuple[Callable[[], object], str]] = {
     "redis": (_import("dyne.ext.redis"), "redis"),
     "tasks": (_import("dyne.ext.tasks"), "tasks"),
     "otel": (_import("dyne.ext.otel"), "otel"),
+    "granian": (_serve_with_granian, "granian"),
 }
 
 

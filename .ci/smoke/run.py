@@ -30,6 +30,7 @@ ALL_MISSING = {
     "redis",
     "tasks",
     "otel",
+    "granian",
 }
 # The docs_ui packages (in every openapi extra) depend on pydantic themselves.
 DOCS_UI_BRINGS = {"pydantic"}
@@ -64,7 +65,7 @@ ROWS: dict[str, tuple[list[list[str]], set[str]]] = {
     ),
     "otel": ([*CORE, ["otel.py"]], ALL_MISSING - {"otel"}),
     # `dyne run --server granian`: the server itself is tested by tests/test_server_granian.py.
-    "granian": ([*CORE, ["import_extension.py", "granian"]], ALL_MISSING),
+    "granian": ([*CORE, ["import_extension.py", "granian"]], ALL_MISSING - {"granian"}),
     "full": (
         CORE
         + PYDANTIC
