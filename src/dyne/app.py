@@ -17,6 +17,7 @@ from dyne.broadcast import Broadcast
 from dyne.config import Config
 from dyne.dispatch import Dispatcher
 from dyne.extension import Extensions
+from dyne.formats import BodyFormat
 from dyne.request import Request
 from dyne.response import Response
 from dyne.routing import Mount, Route, RouteError, Router, WebSocketRoute
@@ -169,6 +170,8 @@ class App(Dispatcher):
         self.state = State()
         #: app-wide state of each extension by its name (``dyne.extension.register``)
         self.extensions = Extensions()
+        #: body formats added by extensions (``dyne.extension.add_body_format``), by name
+        self.body_formats: dict[str, BodyFormat] = {}
         self.router = Router()
         self.background = BackgroundQueue()
         #: publish/subscribe between requests, WebSockets and (with a shared backend) workers

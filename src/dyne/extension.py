@@ -27,6 +27,8 @@ from the core is here, under one name each:
   (API docs, GraphiQL) loads third-party files: from the app when every file is present
   locally, else from pinned CDN copies checked by subresource integrity;
   :func:`package_files` finds files in an installed package without importing it.
+- **registries**: :func:`add_body_format` (a :class:`BodyFormat` such as MessagePack or
+  CBOR, per app) and :func:`add_path_converter` (``{id:slug}``).
 - **optional dependencies**: :func:`require` imports a package or raises
   :class:`~dyne.exceptions.MissingDependency` naming the extra.
 """
@@ -55,6 +57,8 @@ from dyne._meta import (
     wraps,
 )
 from dyne._utils import as_async, is_async_callable, require
+from dyne.formats import JSON_TYPES, YAML_TYPES, BodyFormat
+from dyne.paths import CONVERTERS, Converter
 from dyne.request import Request
 from dyne.sessions import SessionStore, app_secret_key
 
@@ -65,10 +69,14 @@ if TYPE_CHECKING:
 __all__ = [
     "META_ATTRIBUTE",
     "AssetLink",
+    "BodyFormat",
+    "Converter",
     "Extensions",
     "PageAssets",
     "PinnedAsset",
     "SessionStore",
+    "add_body_format",
+    "add_path_converter",
     "annotate",
     "append",
     "as_async",
@@ -348,3 +356,48 @@ def package_files(package: str, patterns: Mapping[str, str]) -> dict[str, Path]:
         if matches and matches[-1].is_file():
             found[name] = matches[-1]
     return found
+
+
+# -- registries ----------------------------------------------------------------------------
+
+_BUILTIN_FORMATS = frozenset({"json", "yaml", "form", "files"})
+_BUILTIN_TYPES = (
+    JSON_TYPES | YAML_TYPES | {"application/x-www-form-urlencoded", "multipart/form-data"}
+)
+
+
+def add_body_format(app: App, body_format: BodyFormat) -> None:
+    """Let ``app`` read and write ``body_format`` (``req.media()``, ``resp.media``).
+
+    :raises ValueError: when its name or a Content-Type is already taken (JSON, YAML and
+        forms are built in), or it names no Content-Type.
+    """
+    name = body_format.name
+    if not body_format.mimetypes:
+        raise ValueError(f"Body format {name!r} names no Content-Type; list at least one.")
+    taken = {t: n for n, f in app.body_formats.items() for t in f.mimetypes}
+    clash = [t for t in body_format.mimetypes if t in _BUILTIN_TYPES or t in taken]
+    if name in _BUILTIN_FORMATS or name in app.body_formats or clash:
+        raise ValueError(
+            f"Body format {name!r} clashes with one the app already reads "
+            f"({', '.join(clash) or name}); give it another name and Content-Type."
+        )
+    app.body_formats[name] = body_format
+
+
+def add_path_converter(name: str, converter: Converter) -> None:
+    """Make ``{param:name}`` available in route paths: ``converter.regex`` matches one
+    value, ``converter.convert`` parses it (raise ``ValueError`` for a 404),
+    ``converter.to_string`` writes it back for ``url_for``. Converters are process-wide,
+    like the built-in ones (a converter matches within one path segment); register them
+    before the routes that use them.
+
+    :raises ValueError: when ``name`` is already a converter (int, float, str, path, uuid
+        or one added before) or not an identifier.
+    """
+    if not name.isidentifier():
+        raise ValueError(f"Path converter name {name!r} is not an identifier; use letters.")
+    current = CONVERTERS.get(name)
+    if current is not None and current != converter:
+        raise ValueError(f"Path converter {name!r} already exists; choose another name for yours.")
+    CONVERTERS[name] = converter

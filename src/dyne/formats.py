@@ -13,17 +13,20 @@ import enum
 import json
 import math
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
 import yaml
 
 from dyne.exceptions import HTTPException
+from dyne.headers import accepts
 
 __all__ = [
     "JSON_TYPES",
     "YAML_TYPES",
+    "BodyFormat",
     "decode_json",
     "decode_urlencoded",
     "decode_yaml",
@@ -32,10 +35,49 @@ __all__ = [
     "is_json",
     "json_default",
     "parse_json",
+    "preferred_format",
 ]
 
 JSON_TYPES = frozenset({"application/json"})
 YAML_TYPES = frozenset({"application/x-yaml", "application/yaml", "text/yaml"})
+
+
+@dataclass(frozen=True, slots=True)
+class BodyFormat:
+    """A body format an app adds (``dyne.extension.add_body_format``): ``await
+    req.media()`` decodes a body whose Content-Type is one of ``mimetypes`` (or
+    ``req.media(format=name)``), and ``resp.media`` is encoded with it when the client's
+    ``Accept`` names one of them. JSON stays the default.
+
+    :param name: the format's name (``"msgpack"``), for ``req.media(format=...)``.
+    :param mimetypes: the Content-Types it reads; the first is the one responses carry.
+    :param decode: ``bytes -> value``; raise ``ValueError`` for a malformed body (a 400).
+    :param encode: ``value -> bytes``, or None when the format is only read.
+    """
+
+    name: str
+    mimetypes: tuple[str, ...]
+    decode: Callable[[bytes], Any]
+    encode: Callable[[Any], bytes] | None = None
+
+    def read(self, body: bytes) -> Any:
+        """Decode ``body``; a malformed one is a 400 naming the format."""
+        try:
+            return self.decode(body)
+        except (ValueError, TypeError) as exc:
+            raise HTTPException(400, f"Malformed {self.name} body: {exc}.") from None
+
+
+def preferred_format(accept: str, body_formats: Mapping[str, BodyFormat]) -> BodyFormat | None:
+    """The added format (that can encode) the ``Accept`` header names, or None."""
+    lowered = accept.lower()
+    for body_format in body_formats.values():
+        if body_format.encode is None:
+            continue
+        for mimetype in body_format.mimetypes:
+            if mimetype in lowered and accepts(accept, mimetype):
+                return body_format
+    return None
 
 
 def is_json(mimetype: str) -> bool:

@@ -322,9 +322,11 @@ class Request:
             return formats.decode_yaml(await self._read_body())
         if kind in ("form", "files"):
             return await _form_as_dict(await self.form())
-        raise HTTPException(
-            400, f"Unknown media format {kind!r}; use one of: json, yaml, form, files."
-        )
+        added = self.app.body_formats.get(kind)
+        if added is not None:
+            return added.read(await self._read_body())
+        names = ", ".join(["json", "yaml", "form", "files", *self.app.body_formats])
+        raise HTTPException(400, f"Unknown media format {kind!r}; use one of: {names}.")
 
     async def _format_from_content_type(self) -> str:
         mimetype = self.mimetype
@@ -334,6 +336,9 @@ class Request:
             return "yaml"
         if mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
             return "form"
+        for added in self.app.body_formats.values():
+            if mimetype in added.mimetypes:
+                return added.name
         if not mimetype:
             if not await self._read_body():
                 return "json"  # nothing to decode: the empty-body 400 says so

@@ -247,6 +247,11 @@ class Response:
             req = self.req
             if req is not None:
                 accept = _raw_accept(req.scope)
+                added = req.app.body_formats
+                if accept and added:
+                    chosen = formats.preferred_format(accept, added)
+                    if chosen is not None and chosen.encode is not None:
+                        return chosen.encode(body), chosen.mimetypes[0]
                 if (
                     accept
                     and "yaml" in accept

@@ -9,11 +9,12 @@ decides and serves; this module only lists the files).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from dyne.extension import PageAssets, PinnedAsset, package_files
+from dyne.extension import AssetLink, PageAssets, PinnedAsset, package_files
 
-__all__ = ["THEMES", "Theme", "theme_assets"]
+__all__ = ["BUILTIN_FILES", "THEMES", "Render", "Theme", "add_theme", "theme_assets"]
 
 logger = logging.getLogger("dyne.openapi")
 
@@ -25,14 +26,30 @@ def _file(name: str, package_path: str, cdn_url: str, integrity: str) -> tuple[P
     return PinnedAsset(name, cdn_url, integrity), package_path
 
 
+#: ``render(title, spec_url, links) -> html``: the page, given its escaped title, the
+#: spec's URL and each file's :class:`~dyne.extension.AssetLink` by name.
+Render = Callable[[str, str, Mapping[str, AssetLink]], str]
+
+
 @dataclass(frozen=True, slots=True)
 class Theme:
-    """A documentation UI: the package shipping it, and the files its page loads."""
+    """A documentation UI for ``OpenAPI(app, theme=name)``: how its page is rendered, the
+    files it loads (each pinned on a CDN, and where an installed package keeps a copy),
+    and that package.
+
+    :param name: what ``theme=`` says.
+    :param render: ``render(title, spec_url, links) -> html`` (see :data:`Render`).
+    :param files: ``(PinnedAsset, path inside the package)`` pairs; the path may hold one
+        ``*``.
+    :param package: the importable package with local copies (None: always the CDN).
+    :param distribution: what to ``pip install`` for them, named in the fallback warning.
+    """
 
     name: str
-    package: str
-    distribution: str
-    files: tuple[tuple[PinnedAsset, str], ...]
+    render: Render
+    files: tuple[tuple[PinnedAsset, str], ...] = ()
+    package: str | None = None
+    distribution: str | None = None
 
     @property
     def assets(self) -> tuple[PinnedAsset, ...]:
@@ -42,9 +59,10 @@ class Theme:
 
 # The CDN copies are the npm releases whose files the packages ship (byte-identical for
 # Swagger UI and ReDoc; the nearest published release for RapiDoc and Elements).
-THEMES: dict[str, Theme] = {
-    "swaggerui": Theme(
-        "swaggerui",
+#: The built-in themes' files: name -> (package, distribution, files); their pages are
+#: rendered in ``_ui``, which registers them.
+BUILTIN_FILES: dict[str, tuple[str, str, tuple[tuple[PinnedAsset, str], ...]]] = {
+    "swaggerui": (
         "swagger_ui_bundle",
         "swagger-ui-bundle-v2",
         (
@@ -62,8 +80,7 @@ THEMES: dict[str, Theme] = {
             ),
         ),
     ),
-    "redoc": Theme(
-        "redoc",
+    "redoc": (
         "star_openapi_redoc",
         "star-openapi-redoc",
         (
@@ -75,8 +92,7 @@ THEMES: dict[str, Theme] = {
             ),
         ),
     ),
-    "rapidoc": Theme(
-        "rapidoc",
+    "rapidoc": (
         "star_openapi_rapidoc",
         "star-openapi-rapidoc",
         (
@@ -88,8 +104,7 @@ THEMES: dict[str, Theme] = {
             ),
         ),
     ),
-    "elements": Theme(
-        "elements",
+    "elements": (
         "star_openapi_elements",
         "star-openapi-elements",
         (
@@ -110,13 +125,32 @@ THEMES: dict[str, Theme] = {
 }
 
 
+#: Every docs theme by name: the four built-in ones (registered by ``_ui``) and those
+#: added with :func:`add_theme`.
+THEMES: dict[str, Theme] = {}
+
+
 def theme_assets(theme: Theme) -> PageAssets:
     """The theme's files: the package's copies when it is installed, else the CDN's."""
-    local = package_files(theme.package, {asset.name: path for asset, path in theme.files})
+    patterns = {asset.name: path for asset, path in theme.files}
+    local = package_files(theme.package, patterns) if theme.package else {}
     return PageAssets(
         theme.assets,
         local,
         logger=logger,
         what=f"The {theme.name} docs page",
-        fix=f'install {theme.distribution} with: pip install "dyne[docs_ui]"',
+        fix=f"install {theme.distribution or theme.package} for a local copy.",
     )
+
+
+def add_theme(theme: Theme) -> Theme:
+    """Make ``theme`` available as ``OpenAPI(app, theme=theme.name)`` and return it.
+
+    :raises ValueError: when a theme of that name exists (the four built-in ones included).
+    """
+    if theme.name in THEMES and THEMES[theme.name] is not theme:
+        raise ValueError(
+            f"A docs theme named {theme.name!r} already exists; give yours another name."
+        )
+    THEMES[theme.name] = theme
+    return theme

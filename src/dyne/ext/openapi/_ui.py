@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Mapping
 
-from dyne.ext.openapi._assets import Theme
+from dyne.ext.openapi._assets import BUILTIN_FILES, Theme, add_theme
 from dyne.extension import AssetLink, PageAssets
 
 __all__ = ["content_security_policy", "page"]
@@ -38,7 +39,7 @@ def _document(title: str, head: str, body: str, *, body_style: str = "") -> str:
 """
 
 
-def _swaggerui(title: str, spec_url: str, links: dict[str, AssetLink]) -> str:
+def _swaggerui(title: str, spec_url: str, links: Mapping[str, AssetLink]) -> str:
     body = f"""<div id="swagger-ui"></div>
 <script {links["swagger-ui-bundle.js"].attributes()}></script>
 <script>
@@ -62,7 +63,7 @@ def _module_import(name: str, link: AssetLink) -> str:
     return '<script type="importmap">' + json.dumps(imports).replace("</", "<\\/") + "</script>"
 
 
-def _redoc(title: str, spec_url: str, links: dict[str, AssetLink]) -> str:
+def _redoc(title: str, spec_url: str, links: Mapping[str, AssetLink]) -> str:
     body = f"""<div id="redoc"></div>
 <script type="module">
 import {{ init }} from "redoc";
@@ -71,14 +72,14 @@ init({_js(spec_url)}, {{ disableTelemetry: true }}, document.getElementById("red
     return _document(title, _module_import("redoc", links["redoc.standalone.js"]), body)
 
 
-def _rapidoc(title: str, spec_url: str, links: dict[str, AssetLink]) -> str:
+def _rapidoc(title: str, spec_url: str, links: Mapping[str, AssetLink]) -> str:
     head = f'<script type="module" {links["rapidoc-min.js"].attributes()}></script>'
     body = f"""<rapi-doc spec-url="{html.escape(spec_url, quote=True)}" load-fonts="false"
   render-style="read" show-header="false" allow-try="true"></rapi-doc>"""
     return _document(title, head, body)
 
 
-def _elements(title: str, spec_url: str, links: dict[str, AssetLink]) -> str:
+def _elements(title: str, spec_url: str, links: Mapping[str, AssetLink]) -> str:
     head = (
         f"<script {links['web-components.min.js'].attributes()}></script>\n"
         + links["styles.min.css"].stylesheet()
@@ -88,12 +89,16 @@ def _elements(title: str, spec_url: str, links: dict[str, AssetLink]) -> str:
     return _document(title, head, body, body_style="height: 100vh; margin: 0")
 
 
-_PAGES = {
+for _name, _render in {
     "swaggerui": _swaggerui,
     "redoc": _redoc,
     "rapidoc": _rapidoc,
     "elements": _elements,
-}
+}.items():
+    _package, _distribution, _files = BUILTIN_FILES[_name]
+    add_theme(
+        Theme(_name, _render, _files, _package, f'{_distribution} (pip install "dyne[docs_ui]")')
+    )
 
 
 def page(theme: Theme, *, title: str, spec_url: str, asset_url: str, assets: PageAssets) -> str:
@@ -105,7 +110,7 @@ def page(theme: Theme, *, title: str, spec_url: str, asset_url: str, assets: Pag
     links = {
         asset.name: assets.link(asset.name, f"{asset_url}/{asset.name}") for asset in theme.assets
     }
-    return _PAGES[theme.name](html.escape(title), spec_url, links)
+    return theme.render(html.escape(title), spec_url, links)
 
 
 def content_security_policy(assets: PageAssets) -> str:

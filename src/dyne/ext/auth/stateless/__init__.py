@@ -6,11 +6,24 @@ importable from :mod:`dyne.ext.auth`.
 
 from dyne.ext.auth.stateless._decorator import authenticate
 from dyne.ext.auth.stateless.backends import (
+    ANONYMOUS,
     AuthBackend,
+    AuthFailed,
     BasicAuth,
     DigestAuth,
     MultiAuth,
     TokenAuth,
+    split_authorization,
 )
 
-__all__ = ["AuthBackend", "BasicAuth", "DigestAuth", "MultiAuth", "TokenAuth", "authenticate"]
+__all__ = [
+    "ANONYMOUS",
+    "AuthBackend",
+    "AuthFailed",
+    "BasicAuth",
+    "DigestAuth",
+    "MultiAuth",
+    "TokenAuth",
+    "authenticate",
+    "split_authorization",
+]

@@ -26,8 +26,8 @@ class MultiAuth(AuthBackend):
         for backend in backends:
             if not isinstance(backend, AuthBackend):
                 raise TypeError(
-                    f"MultiAuth() takes BasicAuth, TokenAuth, DigestAuth or MultiAuth "
-                    f"backends, not {backend!r}."
+                    f"MultiAuth() takes AuthBackend instances (BasicAuth, TokenAuth, "
+                    f"DigestAuth, your own subclass, ...), not {backend!r}."
                 )
         self.backends: tuple[AuthBackend, ...] = backends
         self.security_scheme_name = self.backends[0].security_scheme_name
