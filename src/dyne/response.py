@@ -75,7 +75,6 @@ class Response:
     __slots__ = (
         "_body",
         "_cookie_directives",
-        "_extras",
         "_kind",
         "_streamer",
         "complete",
@@ -102,7 +101,6 @@ class Response:
         self._body: Any = None
         self._streamer: Any = None
         self._cookie_directives: dict[str, dict[str, Any]] | None = None
-        self._extras: dict[str, Any] | None = None
 
     def __repr__(self) -> str:
         return f"<Response [{self.status_code}]>"
@@ -160,13 +158,6 @@ class Response:
         if self.req is None:
             raise RuntimeError("This response has no request, so it has no session.")
         return self.req.session
-
-    @property
-    def extras(self) -> dict[str, Any]:
-        """Room for extensions to keep per-response data (e.g. the session)."""
-        if self._extras is None:
-            self._extras = {}
-        return self._extras
 
     # -- helpers -------------------------------------------------------------------------
 

@@ -35,7 +35,7 @@ from graphql.execution.values import get_variable_values
 from graphql.language import Lexer
 from graphql.validation import MaxIntrospectionDepthRule, NoSchemaIntrospectionCustomRule
 
-from dyne.ext.graphql._limits import Limits, Rejected
+from dyne.ext.graphql._limits import QueryLimits, Rejected
 
 __all__ = ["Checked", "check"]
 
@@ -62,7 +62,7 @@ def check(
     query: str,
     variables: dict[str, Any] | None,
     operation_name: str | None,
-    limits: Limits,
+    limits: QueryLimits,
 ) -> Checked:
     """Run every check on ``query`` and return it parsed, or raise :class:`Rejected`."""
     if limits.max_length is not None and len(query) > limits.max_length:
@@ -97,7 +97,7 @@ def check(
     return Checked(document, operation.operation)
 
 
-def _scan(query: str, limits: Limits) -> None:
+def _scan(query: str, limits: QueryLimits) -> None:
     """Count tokens and bracket nesting with the lexer alone (no recursion)."""
     max_tokens = limits.max_tokens
     # Bracket nesting bounds the parser's recursion; a field level costs one brace, and
@@ -162,7 +162,7 @@ class _Local:
     spreads: list[tuple[str, int | None]] = field(default_factory=list)
 
 
-def measure(document: DocumentNode, limits: Limits) -> Size:
+def measure(document: DocumentNode, limits: QueryLimits) -> Size:
     """The expanded size of the whole document, or :class:`Rejected` past a limit.
 
     Every operation counts, selected or not (the validation rules read them all), and
@@ -234,7 +234,7 @@ def _expand(local: _Local, totals: dict[str, Size]) -> Size:
     return size
 
 
-def _fragment_totals(fragments: dict[str, _Local], limits: Limits) -> dict[str, Size]:
+def _fragment_totals(fragments: dict[str, _Local], limits: QueryLimits) -> dict[str, Size]:
     """Each fragment's expanded size, children first (depth-first, no recursion)."""
     totals: dict[str, Size] = {}
     for root in fragments:
@@ -266,7 +266,7 @@ def _fragment_totals(fragments: dict[str, _Local], limits: Limits) -> dict[str, 
     return totals
 
 
-def _check_size(size: Size, limits: Limits, subject: str, *, depth: bool = True) -> None:
+def _check_size(size: Size, limits: QueryLimits, subject: str, *, depth: bool = True) -> None:
     if limits.max_cost is not None and size.cost > limits.max_cost:
         raise Rejected.message(
             f"{subject} has {size.cost} fields and directives (a fragment counts each time "

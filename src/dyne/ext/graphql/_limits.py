@@ -6,13 +6,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Limits", "Rejected"]
+__all__ = ["QueryLimits", "Rejected"]
 
 _COUNTS = ("max_depth", "max_aliases", "max_tokens", "max_length", "max_cost")
 
 
 @dataclass(frozen=True, slots=True)
-class Limits:
+class QueryLimits:
     """Bounds on a document; ``None`` switches one off.
 
     Depth, aliases and cost are measured on the document with every fragment expanded

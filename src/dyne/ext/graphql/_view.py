@@ -7,7 +7,7 @@ from typing import Any
 
 from dyne.exceptions import HTTPException
 from dyne.ext.graphql._graphiql import ASSET_PARAM, GraphiQLPage
-from dyne.ext.graphql._limits import Limits, Rejected
+from dyne.ext.graphql._limits import QueryLimits, Rejected
 from dyne.ext.graphql._schema import BaseSchema
 from dyne.extension import register
 from dyne.formats import decode_json, encode_json, is_json
@@ -60,7 +60,7 @@ class GraphQLView:
         max_cost: int | None = 2000,
     ) -> None:
         _check_schema(schema)
-        self.limits = Limits(
+        self.limits = QueryLimits(
             max_depth=max_depth,
             max_aliases=max_aliases,
             max_tokens=max_tokens,

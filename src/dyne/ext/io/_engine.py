@@ -17,11 +17,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
-
 from dyne import extension
 from dyne.exceptions import HTTPException
-from dyne.extension import is_async_callable, view_arguments
+from dyne.extension import as_async, is_async_callable, view_arguments
 
 from ._data import to_attr_data
 from ._output import SerializationError, serialize
@@ -66,15 +64,9 @@ class _Plan:
 
 
 def _build(plan: _Plan, like: Callable[..., Any]) -> Callable[..., Any]:
-    view = plan.view
-    is_async = plan.is_async
+    call = as_async(plan.view)  # a def view runs in the thread pool
     inputs = plan.inputs
     output = plan.output
-
-    async def call(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        if is_async:
-            return await view(*args, **kwargs)
-        return await run_in_threadpool(view, *args, **kwargs)
 
     async def endpoint(*args: Any, **kwargs: Any) -> Any:
         req, resp = view_arguments(args, "@input/@output")
@@ -99,9 +91,9 @@ def _build(plan: _Plan, like: Callable[..., Any]) -> Callable[..., Any]:
                     media={"errors": {"_schema": [exc.detail]}},
                 ) from None
         if output is None:
-            return await call(args, kwargs)
+            return await call(*args, **kwargs)
         status_before = resp.status_code
-        result = await call(args, kwargs)
+        result = await call(*args, **kwargs)
         obj = resp.obj
         if obj is None:
             if result is None or result is resp:

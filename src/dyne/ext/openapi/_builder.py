@@ -153,7 +153,7 @@ class _Builder:
         parameters = path_parameters(route)
         body: dict[str, Any] | None = None
         for spec in meta.get("inputs") or ():
-            location = _location(spec.location)
+            location = spec.location
             if location in _BODY_TYPES:
                 if body is None:
                     body = self._request_body(spec.adapter, location)
@@ -337,10 +337,6 @@ def _login_redirect(status: str) -> dict[str, Any]:
         ),
         "headers": {"Location": {"schema": {"type": "string"}}},
     }
-
-
-def _location(location: str) -> str:
-    return {"headers": "header", "cookies": "cookie", "params": "query"}.get(location, location)
 
 
 def _unique_parameters(parameters: list[dict[str, Any]]) -> list[dict[str, Any]]:
