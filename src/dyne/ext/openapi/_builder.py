@@ -286,21 +286,33 @@ class _Builder:
         requirements = meta.get("security")
         if not requirements:
             return None, ""
-        security: list[dict[str, list[str]]] = []
         roles: list[str] = []
-        optional = False
+        # One guard's requirements are alternatives (MultiAuth); stacked guards must all be
+        # met, as at run time: the document lists every combination, one per guard.
+        groups: dict[Any, list[dict[str, list[str]]]] = {}
+        optional: set[Any] = set()
         for requirement in requirements:
             name = self.components.add_security_scheme(requirement.scheme_name, requirement.scheme)
-            if {name: []} not in security:
-                security.append({name: []})
+            guard = getattr(requirement, "guard", None)
+            group = groups.setdefault(guard, [])
+            if {name: []} not in group:
+                group.append({name: []})
+            if getattr(requirement, "optional", False):
+                optional.add(guard)
             # The auth extension words its own role grammar (SecurityRequirement.roles_text).
             text = getattr(requirement, "roles_text", None)
             if text and text not in roles:
                 roles.append(text)
-            optional = optional or bool(getattr(requirement, "optional", False))
-        if optional:
-            security.append({})
-        return security, "; ".join(roles)
+        for guard in optional:  # an optional guard may also be skipped: listed last
+            groups[guard].append({})
+        security: list[dict[str, list[str]]] = [{}]
+        for group in groups.values():
+            security = [{**done, **alternative} for done in security for alternative in group]
+        unique: list[dict[str, list[str]]] = []
+        for entry in security:
+            if entry not in unique:
+                unique.append(entry)
+        return unique, "; ".join(roles)
 
 
 def _add_framework(responses: dict[str, Any], status: str, entry: dict[str, Any]) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from dyne import extension
 from dyne.app import App
 from dyne.ext.auth._roles import compile_roles, roles_allow
-from dyne.ext.auth._security import SecurityRequirement
+from dyne.ext.auth._security import SecurityRequirement, new_guard
 from dyne.ext.auth.session._failure import AuthFailureReason, default_failure
 from dyne.ext.auth.session._middleware import LoginMiddleware
 from dyne.ext.auth.session._redirects import safe_redirect
@@ -339,7 +339,7 @@ class LoginManager:
                 return await call(*args, **kwargs)
 
             requirement = SecurityRequirement(
-                self.security_scheme_name, dict(self.security_scheme), roles=role
+                self.security_scheme_name, dict(self.security_scheme), roles=role, guard=new_guard()
             )
             return extension.append(guarded, "security", requirement)
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dyne.ext.auth._roles import RoleRule, compile_roles, roles_allow
-from dyne.ext.auth._security import SecurityRequirement
+from dyne.ext.auth._security import SecurityRequirement, new_guard
 from dyne.ext.auth.stateless.backends.base import ANONYMOUS, AuthBackend, AuthFailed
 from dyne.extension import append, as_async, check_not_routed, view_arguments, wraps
 from dyne.request import Request
@@ -57,8 +57,10 @@ def authenticate(
                 return None
             return await call(*args, **kwargs)
 
+        guard = new_guard()
         for name, scheme in backend.security_schemes():
-            append(guarded, "security", SecurityRequirement(name, dict(scheme), role, optional))
+            requirement = SecurityRequirement(name, dict(scheme), role, optional, guard)
+            append(guarded, "security", requirement)
         return guarded
 
     return decorator
