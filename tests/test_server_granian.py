@@ -40,6 +40,8 @@ APP = textwrap.dedent(
 
     @app.on_event("startup")
     async def startup():
+        if os.environ.get("GRANIAN_TEST_FAIL_STARTUP"):
+            raise RuntimeError("the database is unreachable")
         started.append(os.getpid())
         print(f"APP STARTED {os.getpid()}", flush=True)
 
@@ -256,9 +258,21 @@ def test_granian_runs_the_shutdown_event_when_stopped(launch: Any) -> None:
     assert process.shutdown_file.read_text(encoding="utf-8").startswith("shutdown ")
 
 
+def test_granian_exits_when_the_startup_event_fails(project: Path) -> None:
+    process = Process(project, env={"GRANIAN_TEST_FAIL_STARTUP": "1"})
+    try:
+        returncode = process.popen.wait(timeout=WAIT)
+    finally:
+        process.stop()
+    assert returncode != 0
+    assert "the database is unreachable" in "".join(process.lines)
+
+
 def test_granian_starts_the_requested_number_of_workers(launch: Any) -> None:
     process = launch("--workers", "2")
     process.wait_for("APP STARTED", count=2)
+    # Granian's own line once a worker serves: a SIGTERM before it can hang Granian.
+    process.wait_for("Started worker-", count=2)
     pids = {line.split()[-1] for line in process.lines if "APP STARTED" in line}
     assert len(pids) == 2
 
