@@ -34,8 +34,8 @@ def test_thirdparty_package_imports_only_public_dyne_names():
 
 @pytest.fixture
 def slug_app():
-    install_slug()
     app = dyne.App()
+    install_slug(app)
 
     @app.route("/posts/{name:slug}")
     def post(req, resp, name):
@@ -61,7 +61,20 @@ def test_path_converter_name_taken_by_a_builtin_raises():
     from thirdparty_ext import SLUG
 
     with pytest.raises(ValueError, match="'int' already exists"):
-        add_path_converter("int", SLUG)
+        add_path_converter(dyne.App(), "int", SLUG)
+
+
+def test_slug_converter_belongs_to_one_app(slug_app):
+    from dyne.routing import RouteError
+
+    other = dyne.App()
+    with pytest.raises(RouteError, match="'slug'"):
+        other.add_route("/posts/{name:slug}", lambda req, resp, name: None)
+
+
+def test_slug_route_is_documented_without_its_converter(slug_app):
+    spec = OpenAPI(slug_app).spec
+    assert list(spec["paths"]) == ["/posts/{name}"]
 
 
 # -- the body format ---------------------------------------------------------------------------

@@ -124,9 +124,9 @@ class Tree:
             if "{" not in segment:
                 node = node.static.setdefault(segment, _Node())
                 continue
-            segment_compiled = compile_path("/" + segment)
+            segment_compiled = compile_path("/" + segment, compiled.table)
             if any(c is CONVERTERS["path"] for c in segment_compiled.converters.values()):
-                rest = compile_path("/" + "/".join(segments[index:]))
+                rest = compile_path("/" + "/".join(segments[index:]), compiled.table)
                 for regex, _, existing, _ in node.tails:
                     if regex.pattern == rest.regex.pattern:
                         return existing

@@ -20,7 +20,7 @@ from dyne.extension import Extensions
 from dyne.formats import BodyFormat
 from dyne.request import Request
 from dyne.response import Response
-from dyne.routing import Mount, Route, RouteError, Router, WebSocketRoute
+from dyne.routing import Converter, Mount, Route, RouteError, Router, WebSocketRoute
 from dyne.sessions import check_secret_key
 
 __all__ = ["App", "Limits"]
@@ -172,6 +172,9 @@ class App(Dispatcher):
         self.extensions = Extensions()
         #: body formats added by extensions (``dyne.extension.add_body_format``), by name
         self.body_formats: dict[str, BodyFormat] = {}
+        #: path converters by name: empty (the built-in ones) until an extension adds one
+        #: (``dyne.extension.add_path_converter``); then the built-in ones plus the app's
+        self.path_converters: dict[str, Converter] = {}
         self.router = Router()
         self.background = BackgroundQueue()
         #: publish/subscribe between requests, WebSockets and (with a shared backend) workers
@@ -269,10 +272,13 @@ class App(Dispatcher):
             return
         if path is None or endpoint is None:
             raise RouteError("add_route() needs a path and an endpoint (or before_request=True).")
+        table = self.path_converters or None
         if websocket:
-            self.router.add(WebSocketRoute(path, endpoint, name=name))
+            self.router.add(WebSocketRoute(path, endpoint, name=name, converters=table))
         else:
-            self.router.add(Route(path, endpoint, methods=methods, name=name, tags=tags))
+            self.router.add(
+                Route(path, endpoint, methods=methods, name=name, tags=tags, converters=table)
+            )
         # Lets a guard or validator stacked above @app.route fail loudly (see dyne._meta).
         _meta.mark_routed(endpoint)
 

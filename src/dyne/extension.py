@@ -27,8 +27,8 @@ from the core is here, under one name each:
   (API docs, GraphiQL) loads third-party files: from the app when every file is present
   locally, else from pinned CDN copies checked by subresource integrity;
   :func:`package_files` finds files in an installed package without importing it.
-- **registries**: :func:`add_body_format` (a :class:`BodyFormat` such as MessagePack or
-  CBOR, per app) and :func:`add_path_converter` (``{id:slug}``).
+- **registries**, per app: :func:`add_body_format` (a :class:`BodyFormat` such as
+  MessagePack or CBOR) and :func:`add_path_converter` (``{id:slug}``).
 - **optional dependencies**: :func:`require` imports a package or raises
   :class:`~dyne.exceptions.MissingDependency` naming the extra.
 """
@@ -385,19 +385,21 @@ def add_body_format(app: App, body_format: BodyFormat) -> None:
     app.body_formats[name] = body_format
 
 
-def add_path_converter(name: str, converter: Converter) -> None:
-    """Make ``{param:name}`` available in route paths: ``converter.regex`` matches one
-    value, ``converter.convert`` parses it (raise ``ValueError`` for a 404),
-    ``converter.to_string`` writes it back for ``url_for``. Converters are process-wide,
-    like the built-in ones (a converter matches within one path segment); register them
-    before the routes that use them.
+def add_path_converter(app: App, name: str, converter: Converter) -> None:
+    """Make ``{param:name}`` available in ``app``'s route paths: ``converter.regex``
+    matches one value within a path segment, ``converter.convert`` parses it (raise
+    ``ValueError`` for a 404), ``converter.to_string`` writes it back for ``url_for``.
+    Add it before the routes that use it; other apps are not affected.
 
-    :raises ValueError: when ``name`` is already a converter (int, float, str, path, uuid
-        or one added before) or not an identifier.
+    :raises ValueError: when ``name`` is a built-in converter (int, float, str, path, uuid)
+        or one the app already has, or is not an identifier.
     """
     if not name.isidentifier():
         raise ValueError(f"Path converter name {name!r} is not an identifier; use letters.")
-    current = CONVERTERS.get(name)
+    table = app.path_converters
+    current = table.get(name, CONVERTERS.get(name))
     if current is not None and current != converter:
         raise ValueError(f"Path converter {name!r} already exists; choose another name for yours.")
-    CONVERTERS[name] = converter
+    if not table:
+        table.update(CONVERTERS)
+    table[name] = converter

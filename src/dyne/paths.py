@@ -6,8 +6,8 @@ import decimal
 import math
 import re
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
@@ -89,6 +89,8 @@ class CompiledPath:
     regex: re.Pattern[str]
     converters: dict[str, Converter]
     template: str
+    #: the converters by name it was compiled with (an app's own ones included)
+    table: Mapping[str, Converter] = field(default_factory=lambda: CONVERTERS)
 
     @property
     def is_static(self) -> bool:
@@ -96,8 +98,12 @@ class CompiledPath:
         return not self.converters
 
 
-def compile_path(path: str) -> CompiledPath:
-    """Parse ``path`` (``/items/{id:int}``); an unknown converter or a bad pattern raises."""
+def compile_path(path: str, table: Mapping[str, Converter] | None = None) -> CompiledPath:
+    """Parse ``path`` (``/items/{id:int}``); an unknown converter or a bad pattern raises.
+
+    :param table: the converters by name (default: the built-in :data:`CONVERTERS`).
+    """
+    table = CONVERTERS if table is None else table
     if not path.startswith("/"):
         raise RouteError(f"Route path {path!r} must start with '/'.")
     regex = "^"
@@ -106,11 +112,11 @@ def compile_path(path: str) -> CompiledPath:
     position = 0
     for match in PARAMETER_PATTERN.finditer(path):
         name, converter_name = match.group(1), match.group(2) or "str"
-        converter = CONVERTERS.get(converter_name)
+        converter = table.get(converter_name)
         if converter is None:
             raise RouteError(
                 f"Unknown path converter {converter_name!r} in {path!r}; "
-                f"use one of: {', '.join(CONVERTERS)}."
+                f"use one of: {', '.join(table)}."
             )
         if name in converters:
             raise RouteError(f"Path parameter {name!r} appears twice in {path!r}.")
@@ -127,4 +133,4 @@ def compile_path(path: str) -> CompiledPath:
         )
     regex += re.escape(rest) + "$"
     template += rest.replace("{", "{{").replace("}", "}}")
-    return CompiledPath(path, re.compile(regex), converters, template)
+    return CompiledPath(path, re.compile(regex), converters, template, table)

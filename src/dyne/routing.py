@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 import re
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -106,6 +107,7 @@ class Route(BaseRoute):
     ``methods``, a view's own ``methods`` attribute (if any) says what it answers, else GET.
     A class with ``on_request`` answers every method but OPTIONS (unless it has
     ``on_options`` or ``methods`` lists it): Dyne answers OPTIONS with ``Allow`` itself.
+    ``converters`` is the table of path converters by name (default: the built-in ones).
     """
 
     def __init__(
@@ -116,11 +118,12 @@ class Route(BaseRoute):
         methods: list[str] | tuple[str, ...] | set[str] | None = None,
         name: str | None = None,
         tags: list[str] | tuple[str, ...] | None = None,
+        converters: Mapping[str, Converter] | None = None,
     ) -> None:
         self.path = path
         self.endpoint = endpoint
         self.name = name or _endpoint_name(endpoint)
-        self.compiled = compile_path(path)
+        self.compiled = compile_path(path, converters)
         if tags:
             if isinstance(tags, str):
                 raise RouteError(f"tags for {path!r} must be a list of strings, not {tags!r}.")
@@ -167,13 +170,20 @@ class WebSocketRoute(BaseRoute):
 
     methods = None
 
-    def __init__(self, path: str, endpoint: Any, *, name: str | None = None) -> None:
+    def __init__(
+        self,
+        path: str,
+        endpoint: Any,
+        *,
+        name: str | None = None,
+        converters: Mapping[str, Converter] | None = None,
+    ) -> None:
         if not is_async_callable(endpoint):
             raise RouteError(f"The WebSocket view for {path!r} must be an async function.")
         self.path = path
         self.endpoint = endpoint
         self.name = name or _endpoint_name(endpoint)
-        self.compiled = compile_path(path)
+        self.compiled = compile_path(path, converters)
 
     def __repr__(self) -> str:
         return f"WebSocketRoute(path={self.path!r}, name={self.name!r})"

@@ -41,7 +41,7 @@ def openapi_path(route: Route) -> str:
     """``route``'s path as OpenAPI writes it: ``/items/{id:int}`` becomes ``/items/{id}``."""
     path = route.path
     for name in route.compiled.converters:
-        for converter in CONVERTERS:
+        for converter in route.compiled.table:
             path = path.replace("{" + f"{name}:{converter}" + "}", "{" + name + "}")
     return path
 
