@@ -220,3 +220,24 @@ def test_api_key_backend_is_documented_in_openapi(key_auth):
     spec = OpenAPI(app).spec
     assert spec["components"]["securitySchemes"]["apiKeyAuth"]["name"] == "X-API-Key"
     assert spec["paths"]["/robots"]["get"]["security"] == [{"apiKeyAuth": []}]
+
+
+# -- a GraphQL engine ---------------------------------------------------------------------
+
+
+def test_graphql_engine_of_its_own_is_served_by_graphqlview(tmp_path, monkeypatch):
+    graphql = pytest.importorskip("graphql")
+    from dyne.ext.graphql import GraphQLView
+    from thirdparty_ext.graphql_engine import CoreSchema
+
+    monkeypatch.chdir(tmp_path)
+    query = graphql.GraphQLObjectType(
+        "Query",
+        {"hello": graphql.GraphQLField(graphql.GraphQLString, resolve=lambda *_: "world")},
+    )
+    app = dyne.App()
+    schema = CoreSchema(graphql.GraphQLSchema(query))
+    app.add_route("/graphql", GraphQLView(app=app, schema=schema))
+    response = app.client.post("/graphql", json={"query": "{ hello }"})
+    assert response.json() == {"data": {"hello": "world"}}
+    assert app.extensions["graphql"] == "graphql-core"

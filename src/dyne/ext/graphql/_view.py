@@ -16,7 +16,9 @@ from dyne.response import Response
 
 __all__ = ["GraphQLView"]
 
-_BACKEND_CLASSES = {
+# The built-in backends' schema classes, named when a raw library schema is passed. Any
+# BaseSchema subclass naming its ``backend`` is a backend: the set is open.
+_BUILTIN_SCHEMAS = {
     "strawberry": "dyne.ext.graphql.strawberry.Schema",
     "graphene": "dyne.ext.graphql.graphene.Schema",
 }
@@ -202,17 +204,18 @@ def _variables(value: Any) -> dict[str, Any] | None:
 
 
 def _check_schema(schema: Any) -> None:
-    if isinstance(schema, BaseSchema) and schema.backend in _BACKEND_CLASSES:
+    if isinstance(schema, BaseSchema) and schema.backend:
         return
     module = type(schema).__module__.partition(".")[0]
-    if module in _BACKEND_CLASSES:
+    if module in _BUILTIN_SCHEMAS:
         raise TypeError(
             f"GraphQLView got a raw {module}.Schema; create it with "
-            f"{_BACKEND_CLASSES[module]} instead (same arguments)."
+            f"{_BUILTIN_SCHEMAS[module]} instead (same arguments)."
         )
     raise TypeError(
         f"GraphQLView needs a Dyne schema, got {schema!r}; use "
-        "dyne.ext.graphql.strawberry.Schema or dyne.ext.graphql.graphene.Schema."
+        "dyne.ext.graphql.strawberry.Schema, dyne.ext.graphql.graphene.Schema, or a "
+        "BaseSchema subclass of your own that names its backend."
     )
 
 
@@ -224,5 +227,5 @@ def _claim_backend(app: Any, backend: str) -> None:
     elif current != backend:
         raise RuntimeError(
             f"This app already serves GraphQL with {current}, so a {backend} schema cannot "
-            f"be added; use one GraphQL backend per app ({_BACKEND_CLASSES[current]})."
+            f"be added; use one GraphQL backend per app ({_BUILTIN_SCHEMAS.get(current, current)})."
         )
