@@ -214,8 +214,8 @@ def _check_schema(schema: Any) -> None:
         )
     raise TypeError(
         f"GraphQLView needs a Dyne schema, got {schema!r}; use "
-        "dyne.ext.graphql.strawberry.Schema, dyne.ext.graphql.graphene.Schema, or a "
-        "BaseSchema subclass of your own that names its backend."
+        "dyne.ext.graphql.strawberry.Schema or dyne.ext.graphql.graphene.Schema (or a "
+        "BaseSchema subclass of your own that names its backend)."
     )
 
 
