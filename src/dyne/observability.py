@@ -125,7 +125,9 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg,unused-ign
 
     @stream.setter
     def stream(self, value: Any) -> None:
-        pass
+        # StreamHandler.__init__ and setStream assign a stream; this handler always writes
+        # to the current sys.stderr instead, so the assignment is deliberately dropped.
+        del value
 
 
 def configure(app: App) -> None:
