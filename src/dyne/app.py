@@ -11,6 +11,7 @@ from typing import Any
 from starlette.datastructures import State
 
 from dyne import _meta
+from dyne._registration import RouteDecorators, check_error_key
 from dyne._utils import as_async, is_async_callable
 from dyne.background import BackgroundQueue
 from dyne.broadcast import Broadcast
@@ -49,7 +50,7 @@ class Limits:
     max_part_size: int = DEFAULT_MAX_PART_SIZE
 
 
-class App(Dispatcher):
+class App(RouteDecorators, Dispatcher):
     """A Dyne application: register views with :meth:`route`, serve it with any ASGI server.
 
     :param debug: show tracebacks for unhandled errors (default: the ``DEBUG`` config key).
@@ -215,37 +216,6 @@ class App(Dispatcher):
         """Every registered route, WebSocket route and mount, in registration order."""
         return list(self.router.routes)
 
-    def route(
-        self,
-        path: str | None = None,
-        *,
-        methods: list[str] | None = None,
-        websocket: bool = False,
-        before_request: bool = False,
-        name: str | None = None,
-        tags: list[str] | None = None,
-    ) -> Callable[[Any], Any]:
-        """Register the decorated view for ``path`` (``/items/{id:int}``).
-
-        ``methods`` defaults to GET (HEAD is answered too). ``websocket=True`` registers a
-        WebSocket view; ``before_request=True`` (without a path) runs the function before
-        every request (see also :meth:`before_request`). ``tags`` are the route's OpenAPI tags.
-        """
-
-        def decorator(endpoint: Any) -> Any:
-            self.add_route(
-                path,
-                endpoint,
-                methods=methods,
-                websocket=websocket,
-                before_request=before_request,
-                name=name,
-                tags=tags,
-            )
-            return endpoint
-
-        return decorator
-
     def add_route(
         self,
         path: str | None = None,
@@ -341,21 +311,11 @@ class App(Dispatcher):
             raise RuntimeError("Cannot add middleware after the app has started serving.")
         self._user_middleware.append((middleware_class, options))
 
-    def error_handler(self, key: int | type[BaseException]) -> Callable[[Any], Any]:
-        """Register ``async def handler(req, resp, exc)`` for a status code or exception class."""
-        _check_error_key(key)
-
-        def decorator(handler: Callable[..., Any]) -> Callable[..., Any]:
-            self.add_error_handler(key, handler)
-            return handler
-
-        return decorator
-
     def add_error_handler(
         self, key: int | type[BaseException], handler: Callable[..., Any]
     ) -> None:
         """Register ``handler`` for a status code or an exception class."""
-        _check_error_key(key)
+        check_error_key(key)
         self._error_handlers[key] = as_async(handler)
 
     def on_event(self, event: str, handler: Callable[..., Any] | None = None) -> Any:
@@ -461,11 +421,6 @@ class App(Dispatcher):
         # The static directory may have appeared since App() was made: look once more.
         self._mount_static()
         return super()._build_stack()
-
-
-def _check_error_key(key: Any) -> None:
-    if not (isinstance(key, int) or (isinstance(key, type) and issubclass(key, BaseException))):
-        raise TypeError(f"error_handler() takes a status code or an exception class, not {key!r}.")
 
 
 def _looks_like_wsgi(app: Any) -> bool:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dyne import _meta
+from dyne._registration import RouteDecorators, check_error_key
 from dyne._scoping import Handlers, class_view, function_view, websocket_view
 from dyne._utils import as_async, is_async_callable
 from dyne.routing import RouteError
@@ -82,16 +83,11 @@ def _check_prefix(prefix: Any, what: str = "Blueprint prefix") -> str:
     return prefix.rstrip("/")
 
 
-def _check_error_key(key: Any) -> None:
-    if not (isinstance(key, int) or (isinstance(key, type) and issubclass(key, BaseException))):
-        raise TypeError(f"error_handler() takes a status code or an exception class, not {key!r}.")
-
-
 def _unique(*groups: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(item for group in groups for item in group))
 
 
-class Blueprint:
+class Blueprint(RouteDecorators):
     """A group of routes with a shared prefix, guards, hooks and error handlers.
 
     Register on it as on an app (``@bp.route``, ``bp.add_route``, ``@bp.before_request()``,
@@ -154,33 +150,6 @@ class Blueprint:
                 f"not reach it; register everything on the blueprint before app.include()."
             )
 
-    def route(
-        self,
-        path: str | None = None,
-        *,
-        methods: list[str] | None = None,
-        websocket: bool = False,
-        before_request: bool = False,
-        name: str | None = None,
-        tags: Sequence[str] | None = None,
-    ) -> Callable[[Any], Any]:
-        """Register the decorated view for ``path`` below the blueprint's prefix; the
-        options are those of :meth:`dyne.App.route`."""
-
-        def decorator(endpoint: Any) -> Any:
-            self.add_route(
-                path,
-                endpoint,
-                methods=methods,
-                websocket=websocket,
-                before_request=before_request,
-                name=name,
-                tags=tags,
-            )
-            return endpoint
-
-        return decorator
-
     def add_route(
         self,
         path: str | None = None,
@@ -240,22 +209,11 @@ class Blueprint:
         else:
             self._before_request.append((hook, is_async_callable(hook)))
 
-    def error_handler(self, key: int | type[BaseException]) -> Callable[[Any], Any]:
-        """Register ``async def handler(req, resp, exc)`` for a status code or exception class,
-        for exceptions raised in this blueprint's routes (it wins over the app's)."""
-        _check_error_key(key)
-
-        def decorator(handler: Callable[..., Any]) -> Callable[..., Any]:
-            self.add_error_handler(key, handler)
-            return handler
-
-        return decorator
-
     def add_error_handler(
         self, key: int | type[BaseException], handler: Callable[..., Any]
     ) -> None:
         """Register ``handler`` for a status code or an exception class."""
-        _check_error_key(key)
+        check_error_key(key)
         self._check_open("the error handler")
         self._error_handlers[key] = as_async(handler)
 
