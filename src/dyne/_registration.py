@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 __all__ = ["RouteDecorators", "check_error_key"]
+
+#: A view or handler, returned unchanged by the decorators (so it keeps its signature).
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def check_error_key(key: Any) -> None:
@@ -17,7 +20,19 @@ def check_error_key(key: Any) -> None:
 class _Host(Protocol):
     """What a class using :class:`RouteDecorators` provides."""
 
-    def add_route(self, path: str | None, endpoint: Any, **options: Any) -> None: ...
+    # The options are spelled out (not **options): App and Blueprint must match this
+    # protocol for ``self: _Host`` to accept them when a user calls ``app.route``.
+    def add_route(
+        self,
+        path: str | None = ...,
+        endpoint: Any = ...,
+        *,
+        methods: list[str] | None = ...,
+        websocket: bool = ...,
+        before_request: bool = ...,
+        name: str | None = ...,
+        tags: Any = ...,
+    ) -> None: ...
 
     def add_error_handler(
         self, key: int | type[BaseException], handler: Callable[..., Any]
@@ -37,7 +52,7 @@ class RouteDecorators:
         before_request: bool = False,
         name: str | None = None,
         tags: Sequence[str] | None = None,
-    ) -> Callable[[Any], Any]:
+    ) -> Callable[[F], F]:
         """Register the decorated view for ``path`` (``/items/{id:int}``; on a blueprint,
         below its prefix).
 
@@ -46,7 +61,7 @@ class RouteDecorators:
         every request (see also ``before_request``). ``tags`` are the route's OpenAPI tags.
         """
 
-        def decorator(endpoint: Any) -> Any:
+        def decorator(endpoint: F) -> F:
             self.add_route(
                 path,
                 endpoint,
@@ -60,12 +75,12 @@ class RouteDecorators:
 
         return decorator
 
-    def error_handler(self: _Host, key: int | type[BaseException]) -> Callable[[Any], Any]:
+    def error_handler(self: _Host, key: int | type[BaseException]) -> Callable[[F], F]:
         """Register ``async def handler(req, resp, exc)`` for a status code or exception class
         (on a blueprint: for exceptions raised in its routes, ahead of the app's)."""
         check_error_key(key)
 
-        def decorator(handler: Callable[..., Any]) -> Callable[..., Any]:
+        def decorator(handler: F) -> F:
             self.add_error_handler(key, handler)
             return handler
 

@@ -25,6 +25,7 @@ from ._data import to_attr_data
 from ._output import SerializationError, serialize
 from ._readers import Invalid, Reader, make_reader
 from ._specs import ExpectSpec, InputSpec, OutputSpec, WebhookSpec
+from ._types import ExpectDecorator, InputDecorator, OutputDecorator, WebhookDecorator
 
 __all__ = ["LOCATIONS", "SerializationError", "decorators"]
 
@@ -141,7 +142,9 @@ def _check_accepts(func: Callable[..., Any], key: str) -> None:
 # -- the decorators --------------------------------------------------------------------
 
 
-def decorators(adapter_cls: Callable[[Any], Any]) -> tuple[Any, Any, Any, Any]:
+def decorators(
+    adapter_cls: Callable[[Any], Any],
+) -> tuple[InputDecorator, OutputDecorator, ExpectDecorator, WebhookDecorator]:
     """Build ``(input, output, expect, webhook)`` for one schema library's adapter class."""
 
     def make_adapter(schema: Any) -> Any:
@@ -264,7 +267,7 @@ def decorators(adapter_cls: Callable[[Any], Any]) -> tuple[Any, Any, Any, Any]:
             return ExpectSpec(adapter=make_adapter(value[0]), description=value[1])
         return ExpectSpec(adapter=make_adapter(value))
 
-    def webhook(func: Callable[..., Any] | None = None, *, name: str | None = None) -> Any:
+    def webhook(func: Any = None, *, name: str | None = None) -> Any:
         """Mark the view as a webhook receiver in the OpenAPI document (no runtime effect):
         ``@webhook`` uses the function's name, ``@webhook(name="...")`` another one."""
         if isinstance(func, str) and name is None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Coroutine, Mapping
+from typing import Any, ParamSpec, overload
 
 from dyne import extension
 from dyne.app import App
@@ -34,6 +34,8 @@ SESSION_KEY = "_auth_user_id"
 SESSION_VERSION_KEY = "_auth_user_version"
 #: The cookie that carries the signed remember-me token.
 REMEMBER_COOKIE = "dyne-Remember"
+
+P = ParamSpec("P")
 
 
 class LoginManager:
@@ -302,6 +304,16 @@ class LoginManager:
         return remember
 
     # -- guarding views -------------------------------------------------------------------
+
+    @overload
+    def login_required(
+        self, view: Callable[P, Any], *, role: Any = None
+    ) -> Callable[P, Coroutine[Any, Any, Any]]: ...
+
+    @overload
+    def login_required(
+        self, view: None = None, *, role: Any = None
+    ) -> Callable[[Callable[P, Any]], Callable[P, Coroutine[Any, Any, Any]]]: ...
 
     def login_required(self, view: Any = None, *, role: Any = None) -> Any:
         """Let only logged-in users (with ``role``, when given) reach the decorated view.

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Coroutine
+from typing import Any, ParamSpec
 
 from dyne.ext.auth._roles import RoleRule, compile_roles, roles_allow
 from dyne.ext.auth._security import SecurityRequirement, new_guard
@@ -15,10 +15,12 @@ from dyne.response import Response
 
 __all__ = ["authenticate"]
 
+P = ParamSpec("P")
+
 
 def authenticate(
     backend: AuthBackend, role: str | list[Any] | None = None, optional: bool = False
-) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+) -> Callable[[Callable[P, Any]], Callable[P, Coroutine[Any, Any, Any]]]:
     """Require credentials checked by ``backend`` before the view runs.
 
     Missing or wrong credentials answer 401 with the backend's challenge; a user whose
@@ -39,7 +41,7 @@ def authenticate(
         )
     rule = compile_roles(role)
 
-    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+    def decorator(view: Callable[P, Any]) -> Callable[P, Coroutine[Any, Any, Any]]:
         if inspect.isclass(view):
             raise TypeError(
                 f"@authenticate cannot wrap the class {view.__name__}; decorate its "
