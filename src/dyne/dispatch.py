@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from dyne.app import App
     from dyne.background import BackgroundQueue
     from dyne.routing import Router
+    from dyne.types import ASGIApp, Receive, Scope, Send
 
 __all__ = ["SCOPED_ERROR_HANDLERS", "Dispatcher"]
 
@@ -62,7 +63,7 @@ class Dispatcher:
     _user_middleware: list[tuple[Any, dict[str, Any]]]
     _stack: Any
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         stack = self._stack
         if stack is None:
             stack = self._stack = self._build_stack()
@@ -112,7 +113,7 @@ class Dispatcher:
             return answer
         return PlainTextResponse("500 Internal Server Error", status_code=500)
 
-    async def _dispatch(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind == "http":
             await self._http(scope, receive, send)
@@ -121,7 +122,7 @@ class Dispatcher:
         elif kind == "lifespan":
             await self._lifespan(receive, send)
 
-    async def _http(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         req = Request(scope, receive, self)  # type: ignore[arg-type]  # self is the App
         resp = Response(req)
         try:
@@ -189,7 +190,21 @@ class Dispatcher:
             if fallback is not None and scope["method"] in ("GET", "HEAD"):
                 await fallback(req, resp)
                 return
-            raise HTTPException(404) from None
+            if (
+                self._error_handlers
+                or self.problem_details
+                or req._finalizers
+                or SCOPED_ERROR_HANDLERS in scope
+            ):
+                raise HTTPException(404) from None
+            # Nothing could reshape the 404: write the default answer in place, exactly as
+            # _error_response would, without raising and catching an exception.
+            resp._set("text", "Not Found")
+            resp.status_code = 404
+            resp.mimetype = None
+            if resp.headers:
+                resp.headers.pop("content-length", None)
+            return
         req.path_params = params
         if route.is_async:
             result = await route.endpoint(req, resp, **params)
@@ -273,7 +288,7 @@ class Dispatcher:
                 return handler
         return None
 
-    async def _websocket(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         ws = WebSocket(scope, receive, send)
         try:
             route, params = self.router.match_websocket(scope["path"])
@@ -305,7 +320,7 @@ class Dispatcher:
                 exc_info=exc,
             )
 
-    async def _lifespan(self, receive: Any, send: Any) -> None:
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
         started = False
         while True:
             message = await receive()
@@ -370,7 +385,7 @@ class _MountedApp(Exception):
         self.app = app
 
 
-def _route_path(scope: dict[str, Any]) -> str:
+def _route_path(scope: Scope) -> str:
     """The path below the app's root_path (a proxy prefix, or a mount point)."""
     path: str = scope["path"]
     root_path: str = scope.get("root_path", "")
@@ -379,10 +394,10 @@ def _route_path(scope: dict[str, Any]) -> str:
     return path
 
 
-def _mounted(mount: Mount) -> Any:
+def _mounted(mount: Mount) -> ASGIApp:
     # As in Starlette: the path stays whole and root_path grows by the prefix, so the
     # mounted app (and a2wsgi for WSGI apps) sees its own path below the prefix.
-    async def serve(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def serve(scope: Scope, receive: Receive, send: Send) -> None:
         child = dict(scope)
         child["root_path"] = scope.get("root_path", "") + mount.path
         await mount.app(child, receive, send)

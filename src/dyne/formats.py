@@ -109,9 +109,23 @@ _dumps = json.JSONEncoder(
 ).encode
 
 
+try:  # the C encoder json.dumps uses, called without JSONEncoder's per-call Python setup
+    from _json import encode_basestring as _c_encode_string
+    from _json import make_encoder as _c_make_encoder
+except ImportError:  # pragma: no cover - an interpreter without the C accelerator
+    _c_make_encoder = None  # type: ignore[misc,assignment]
+
+
 def encode_json(value: Any) -> bytes:
     """Encode ``value`` as compact UTF-8 JSON."""
-    return _dumps(value).encode("utf-8")
+    if _c_make_encoder is None:  # pragma: no cover
+        return _dumps(value).encode("utf-8")
+    # Built per call, like JSONEncoder.encode does: a fresh circular-reference table, so a
+    # failed encoding never leaves entries behind for the next one.
+    chunks = _c_make_encoder(
+        {}, json_default, _c_encode_string, None, ":", ",", False, False, False
+    )(value, 0)
+    return "".join(chunks).encode("utf-8")
 
 
 def encode_yaml(value: Any) -> bytes:
