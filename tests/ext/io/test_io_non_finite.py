@@ -165,3 +165,85 @@ def test_input_non_finite_number_in_an_extra_field_is_400(app, client):
         "title": "Dune",
         "weight": 2.5,
     }
+
+
+def _bool_number_models():
+    """Models whose only numbers hide in nested models, unions, containers and literals."""
+    from enum import IntEnum
+    from typing import Literal
+
+    from pydantic import BaseModel
+
+    class Level(IntEnum):
+        LOW = 1
+
+    class Inner(BaseModel):
+        count: int
+
+    class Nested(BaseModel):
+        name: str
+        inner: Inner
+
+    class Optional_(BaseModel):
+        name: str
+        count: int | None = None
+
+    class Listed(BaseModel):
+        counts: list[int]
+
+    class Mapped(BaseModel):
+        counts: dict[str, int]
+
+    class Literal_(BaseModel):
+        one: Literal[1]
+
+    class Enumerated(BaseModel):
+        level: Level
+
+    return {
+        "nested": (Nested, {"name": "x", "inner": {"count": True}}),
+        "optional": (Optional_, {"name": "x", "count": True}),
+        "list": (Listed, {"counts": [1, True]}),
+        "dict": (Mapped, {"counts": {"a": True}}),
+        "literal": (Literal_, {"one": True}),
+        "intenum": (Enumerated, {"level": True}),
+    }
+
+
+@pytest.mark.parametrize("kind", ["nested", "optional", "list", "dict", "literal", "intenum"])
+def test_input_boolean_for_a_number_anywhere_in_the_model_is_400(app, client, kind):
+    pytest.importorskip("pydantic")
+    from dyne.ext.io.pydantic import input
+
+    model, body = _bool_number_models()[kind]
+
+    @app.route("/things", methods=["POST"])
+    @input(model)
+    async def things(req, resp, *, data):
+        resp.media = data
+
+    assert client.post("/things", json=body).status_code == 400
+
+
+def test_input_booleans_in_a_model_without_numbers_still_validate(app, client):
+    pytest.importorskip("pydantic")
+    from pydantic import BaseModel
+
+    from dyne.ext.io.pydantic import input
+
+    class Inner(BaseModel):
+        on: bool
+
+    class Switches(BaseModel):
+        name: str
+        active: bool
+        tags: list[str]
+        inner: Inner
+
+    @app.route("/switches", methods=["POST"])
+    @input(Switches)
+    async def switches(req, resp, *, data):
+        resp.media = data
+
+    body = {"name": "true", "active": False, "tags": ["false"], "inner": {"on": True}}
+    assert client.post("/switches", json=body).json() == body

@@ -41,14 +41,17 @@ def to_attr_data(value: Any) -> Any:
             if isinstance(item, _CONTAINERS):
                 result[key] = to_attr_data(item)
         return result
-    if type(value) is list:
-        # Lists of plain values (tags, ids) are the common case: copy them as they are.
-        if not any(isinstance(item, _CONTAINERS) for item in value):
+    kind = type(value)
+    if kind is list or kind is tuple:
+        # Lists of plain values (tags, ids) are the common case: kept as they are (a plain
+        # loop: no generator to set up on every validated request).
+        for item in value:
+            if isinstance(item, _CONTAINERS):
+                break
+        else:
             return value
-        return [to_attr_data(item) for item in value]
-    if type(value) is tuple:
-        if not any(isinstance(item, _CONTAINERS) for item in value):
-            return value
+        if kind is list:
+            return [to_attr_data(item) for item in value]
         return tuple(to_attr_data(item) for item in value)
     return value
 

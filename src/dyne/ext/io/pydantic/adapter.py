@@ -37,7 +37,6 @@ class PydanticAdapter:
         self.name: str = schema.__name__
         self.many: bool = False
         self._validate = schema.model_validate
-        self._validate_json = schema.model_validate_json
         self._one: TypeAdapter[Any] = TypeAdapter(schema)
         self._list: TypeAdapter[Any] = TypeAdapter(list[schema])
         # pydantic lets inf and nan into float fields ("inf" in a form, 1e400 in JSON):
@@ -45,6 +44,9 @@ class PydanticAdapter:
         self._finite = "allow_inf_nan" not in schema.model_config
         # The fields whose values may hold a float, decided once (None: look everywhere).
         self._float_fields: tuple[str, ...] | None = _float_fields(schema)
+        # Whether any field (nested models included) can turn a boolean into a number,
+        # decided once: when none can, the boolean check has nothing to find.
+        self._bool_numbers: bool = _model_may_hold_number(schema, set())
 
     def __repr__(self) -> str:
         return f"PydanticAdapter({self.name})"
@@ -63,7 +65,7 @@ class PydanticAdapter:
         problems: list[InitErrorDetails] = []
         if self._finite and not self._finite_in(loaded):
             _find_non_finite(loaded, (), problems)
-        if _contains_bool(data):
+        if self._bool_numbers and _contains_bool(data):
             # pydantic's lax mode reads true as 1: a boolean is not the number the schema
             # (and the OpenAPI document) asks for.
             _find_coerced_bools(data, model.model_dump(by_alias=True), (), problems)
@@ -74,13 +76,20 @@ class PydanticAdapter:
     def load_json(self, body: bytes) -> Any:
         """Validate a JSON body straight from bytes (pydantic's fast path)."""
         try:
-            loaded = self._validate_json(body).model_dump()
+            # The validator and serializer model_validate_json/model_dump call, minus the
+            # wrappers (looked up per call: pydantic may rebuild them).
+            schema = self.schema
+            loaded = schema.__pydantic_serializer__.to_python(
+                schema.__pydantic_validator__.validate_json(body)
+            )
         except ValidationError as exc:
             if any(error["type"] != "json_invalid" for error in exc.errors()):
                 raise
         else:
             # bytes.find: much cheaper than "in" for bytes on this hot path
-            if self._finite_in(loaded) and body.find(b"true") < 0 and body.find(b"false") < 0:
+            if self._finite_in(loaded) and (
+                not self._bool_numbers or (body.find(b"true") < 0 and body.find(b"false") < 0)
+            ):
                 return loaded
         # Not JSON for pydantic, a number that JSON cannot carry (pydantic's parser reads
         # NaN, Infinity and 1e400), or booleans to check: let the core decode it, so the
@@ -170,6 +179,42 @@ def _may_hold_float(annotation: Any) -> bool:
     return not (isinstance(annotation, type) and issubclass(annotation, _NEVER_FLOAT))
 
 
+def _model_may_hold_number(model: type[BaseModel], seen: set[type]) -> bool:
+    """Whether a field of ``model`` (or of a model it nests) may validate to a number."""
+    if model in seen:
+        return False  # already being looked at, higher up
+    seen.add(model)
+    decorators = model.__pydantic_decorators__
+    if decorators.field_validators or decorators.model_validators or decorators.validators:
+        return True  # a validator may return anything
+    return any(
+        _may_hold_number(field.annotation, seen) or field.metadata
+        for field in model.model_fields.values()
+    )
+
+
+def _may_hold_number(annotation: Any, seen: set[type]) -> bool:
+    """Whether a value of ``annotation`` may be a number (True when unsure)."""
+    if annotation is None or annotation is type(None):
+        return False
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Annotated:
+        # Metadata (constraints, validators) may change the value: only a bare type decides.
+        return True
+    if origin is typing.Literal:
+        return any(type(arg) is not bool and isinstance(arg, int | float) for arg in args)
+    if origin in (typing.Union, types.UnionType) or (
+        origin in (list, set, frozenset, tuple, dict) and args
+    ):
+        return any(_may_hold_number(arg, seen) for arg in args if arg is not Ellipsis)
+    if annotation in (str, bytes, bool):  # exactly: a subclass may bring its own validation
+        return False
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return _model_may_hold_number(annotation, seen)
+    return True
+
+
 def _all_finite(value: Any) -> bool:
     """Whether no float in ``value`` (validated data: dicts, lists, scalars) is inf or nan;
     the quick test run on every validated request."""
@@ -222,8 +267,9 @@ def _find_coerced_bools(
 ) -> None:
     """Where the client sent a boolean and validation made it a number, report it."""
     if sent is True or sent is False:
-        if type(loaded) in (int, float):
-            kind = "int_type" if type(loaded) is int else "float_type"
+        # isinstance: an IntEnum member (or a float subclass) read from a boolean counts too
+        if isinstance(loaded, int | float) and not isinstance(loaded, bool):
+            kind = "int_type" if isinstance(loaded, int) else "float_type"
             out.append({"type": kind, "loc": loc, "input": sent})
     elif isinstance(sent, dict) and isinstance(loaded, dict):
         for key, item in sent.items():
