@@ -14,6 +14,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
 
 from dyne.problems import Problem, problem_details_enabled, problem_messages
+from dyne.types import ASGIApp, Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
     from dyne.app import App
@@ -44,19 +45,21 @@ DEFAULT_CORS_PARAMS: dict[str, Any] = {
 class HSTSMiddleware:
     """Adds ``Strict-Transport-Security`` to every HTTPS response."""
 
-    def __init__(self, app: Any, max_age: int = 31536000, include_subdomains: bool = True) -> None:
+    def __init__(
+        self, app: ASGIApp, max_age: int = 31536000, include_subdomains: bool = True
+    ) -> None:
         self.app = app
         value = f"max-age={max_age}"
         if include_subdomains:
             value += "; includeSubDomains"
         self.value = value
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("scheme") != "https":
             await self.app(scope, receive, send)
             return
 
-        async def send_with_hsts(message: dict[str, Any]) -> None:
+        async def send_with_hsts(message: Message) -> None:
             if message["type"] == "http.response.start":
                 MutableHeaders(scope=message).setdefault("strict-transport-security", self.value)
             await send(message)
@@ -89,10 +92,10 @@ class HTTPSRedirectMiddleware:
     it to others. With ``allowed_hosts`` set, only allowed hosts get this far.
     """
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind not in ("http", "websocket") or scope.get("scheme") in ("https", "wss"):
             await self.app(scope, receive, send)
@@ -124,7 +127,7 @@ class HTTPSRedirectMiddleware:
         )
 
 
-async def _refuse(scope: dict[str, Any], send: Any, message: str) -> None:
+async def _refuse(scope: Scope, send: Send, message: str) -> None:
     """Answer 400 with ``message``: problem details when the app has them on, else text."""
     if problem_details_enabled(scope.get("app")):
         start, body = problem_messages(scope, Problem(400, message))
@@ -135,7 +138,7 @@ async def _refuse(scope: dict[str, Any], send: Any, message: str) -> None:
 
 
 async def _plain_response(
-    send: Any, status: int, body: bytes, headers: list[tuple[bytes, bytes]] | None = None
+    send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]] | None = None
 ) -> None:
     await send(
         {
@@ -159,7 +162,7 @@ class TrustedHostMiddleware:
     A WebSocket handshake with a bad host is refused (closed with 1008).
     """
 
-    def __init__(self, app: Any, allowed_hosts: Iterable[str]) -> None:
+    def __init__(self, app: ASGIApp, allowed_hosts: Iterable[str]) -> None:
         self.app = app
         patterns = check_allowed_hosts(allowed_hosts)
         self.allow_any = "*" in patterns
@@ -173,7 +176,7 @@ class TrustedHostMiddleware:
             return False
         return self.allow_any or name in self.exact or name.endswith(self.suffixes)
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind not in ("http", "websocket"):
             await self.app(scope, receive, send)

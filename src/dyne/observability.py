@@ -23,6 +23,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from dyne.routing import NoMatch
+from dyne.types import ASGIApp, Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
     from dyne.app import App
@@ -148,7 +149,7 @@ def configure(app: App) -> None:
             logger.setLevel(logging.INFO)
 
 
-def app_path(scope: dict[str, Any]) -> str:
+def app_path(scope: Scope) -> str:
     """The request's path as the app's routes see it: below ``root_path`` (a proxy prefix)."""
     path: str = scope["path"]
     root_path: str = scope.get("root_path", "")
@@ -157,7 +158,7 @@ def app_path(scope: dict[str, Any]) -> str:
     return path
 
 
-def route_template(app: Any, scope: dict[str, Any]) -> str | None:
+def route_template(app: Any, scope: Scope) -> str | None:
     """The route template (``/items/{id:int}``) that serves ``scope``, a mount's prefix
     followed by ``/*``, or None when nothing matches."""
     path = app_path(scope)
@@ -185,7 +186,7 @@ class ObservabilityMiddleware:
     other layer, so a refused host or an HTTPS redirect is logged and carries the ID too.
     """
 
-    def __init__(self, app: Any, dyne_app: App) -> None:
+    def __init__(self, app: ASGIApp, dyne_app: App) -> None:
         self.app = app
         self.dyne_app = dyne_app
         header = dyne_app.request_id_header
@@ -196,7 +197,7 @@ class ObservabilityMiddleware:
         #: the app's live set: paths added later (``app.health()``) count too
         self.unobserved = dyne_app.unobserved_paths
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -216,7 +217,7 @@ class ObservabilityMiddleware:
         facts = [0, 0]  # status (0: nothing sent yet), body bytes
         echo = (header, request_id.encode("latin-1")) if request_id is not None else None
 
-        async def send_on(message: dict[str, Any]) -> None:
+        async def send_on(message: Message) -> None:
             kind = message["type"]
             if kind == "http.response.start":
                 facts[0] = message["status"]
@@ -246,9 +247,7 @@ class ObservabilityMiddleware:
                 if token is not None:
                     _request_id.reset(token)
 
-    def _log(
-        self, access: logging.Logger, scope: dict[str, Any], facts: list[int], took: float
-    ) -> None:
+    def _log(self, access: logging.Logger, scope: Scope, facts: list[int], took: float) -> None:
         method = _printable(scope["method"])
         route = route_template(self.dyne_app, scope) or "-"
         client = scope.get("client")
@@ -279,7 +278,7 @@ class ObservabilityMiddleware:
         access.handle(record)
 
 
-def _incoming_id(scope: dict[str, Any], header: bytes) -> str:
+def _incoming_id(scope: Scope, header: bytes) -> str:
     for name, value in scope.get("headers", ()):
         if name == header:
             text = value.decode("latin-1")

@@ -15,13 +15,14 @@ not accept JSON gets the same facts as plain text.
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dyne import formats
 from dyne.exceptions import HTTPException
+from dyne.types import Receive, Scope
 
 if TYPE_CHECKING:
     from dyne.request import Request
@@ -143,12 +144,13 @@ def problem_details_enabled(app: Any) -> bool:
     return bool(getattr(app, "problem_details", False))
 
 
-def problem_messages(scope: dict[str, Any], problem: Problem) -> Any:
+def problem_messages(scope: Scope, problem: Problem) -> Any:
     """The ASGI messages answering ``problem`` for the request in ``scope``, for the layers
     that answer before Dyne's dispatch (trusted hosts, the HTTPS redirect, static files)."""
     from dyne.request import Request
     from dyne.response import Response
 
-    resp = Response(Request(scope, None, scope["app"]))
+    # The answer never reads the body: the request gets no receive channel.
+    resp = Response(Request(scope, cast("Receive", None), scope["app"]))
     problem.render(resp)
     return resp.prepare()

@@ -15,6 +15,7 @@ from dyne.headers import accepts, parse_cookie_header
 
 if TYPE_CHECKING:
     from dyne.app import App
+    from dyne.types import Message, Receive, Scope
 
 __all__ = ["MAX_COOKIE_HEADER_SIZE", "ClientDisconnect", "QueryParams", "Request"]
 
@@ -56,7 +57,7 @@ class Request:
         "scope",
     )
 
-    def __init__(self, scope: dict[str, Any], receive: Any, app: App) -> None:
+    def __init__(self, scope: Scope, receive: Receive, app: App) -> None:
         self.scope = scope
         self._receive = receive
         self.app = app
@@ -267,7 +268,7 @@ class Request:
             raise HTTPException(413, f"The request body is larger than {limit} bytes.")
         return limit
 
-    async def _chunks(self, limit: int, message: dict[str, Any]) -> AsyncIterator[bytes]:
+    async def _chunks(self, limit: int, message: Message) -> AsyncIterator[bytes]:
         """The body's chunks, starting from an already received ``message``."""
         size = 0
         while True:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import PlainTextResponse
@@ -12,6 +12,7 @@ from starlette.staticfiles import StaticFiles as _StarletteStaticFiles
 from dyne.exceptions import HTTPException
 from dyne.problems import Problem, problem_details_enabled, problem_messages
 from dyne.routing import Mount, Route, RouteError
+from dyne.types import Receive, Scope, Send
 
 if TYPE_CHECKING:
     from dyne.app import App
@@ -34,7 +35,7 @@ class StaticFiles(_StarletteStaticFiles):
     async def check_config(self) -> None:
         """Accept a directory that went missing: its files are then simply not found."""
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             await super().__call__(scope, receive, send)
         except StarletteHTTPException as exc:

@@ -8,6 +8,7 @@ from urllib.parse import unquote
 from starlette.testclient import TestClient as _StarletteTestClient
 
 from dyne.middleware import client_host
+from dyne.types import ASGIApp, Receive, Scope, Send
 
 __all__ = ["BASE_URL", "PLACEHOLDER_HOST", "TestClient"]
 
@@ -79,14 +80,14 @@ class TestClient(_StarletteTestClient):
             self.app._client = None
 
 
-def _decode_path_once(app: Any) -> Any:
+def _decode_path_once(app: ASGIApp) -> ASGIApp:
     """Give the app the path percent-decoded once, from ``raw_path``, as servers do.
 
     Starlette's test transport decodes an already decoded path again, so ``/a/%252e%252e``
     would reach the app as ``/a/..``: a test must see what production sees.
     """
 
-    async def asgi(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def asgi(scope: Scope, receive: Receive, send: Send) -> None:
         raw_path = scope.get("raw_path")
         if raw_path is not None and scope["type"] in ("http", "websocket"):
             scope = {**scope, "path": unquote(raw_path.decode("latin-1"))}

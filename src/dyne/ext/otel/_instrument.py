@@ -10,6 +10,7 @@ from dyne import __version__
 from dyne.exceptions import MissingDependency
 from dyne.extension import is_async_callable
 from dyne.observability import app_path, current_request_id, route_template
+from dyne.types import ASGIApp, Message, Receive, Scope, Send
 
 try:
     from opentelemetry import propagate, trace
@@ -80,7 +81,7 @@ def instrument(app: Any, *, tracer_provider: Any = None) -> None:
 class TracingMiddleware:
     """Opens the server span of each HTTP request (its parent: the incoming trace context)."""
 
-    def __init__(self, app: Any, *, dyne_app: Any, tracer: Any) -> None:
+    def __init__(self, app: ASGIApp, *, dyne_app: Any, tracer: Any) -> None:
         self.app = app
         self.dyne_app = dyne_app
         self.tracer = tracer
@@ -88,7 +89,7 @@ class TracingMiddleware:
         # request attributes by now.
         _trace_request_properties(dyne_app, tracer)
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or app_path(scope) in self.dyne_app.unobserved_paths:
             await self.app(scope, receive, send)
             return
@@ -115,7 +116,7 @@ class TracingMiddleware:
             known, context=parent, kind=SpanKind.SERVER, attributes=attributes
         ) as span:
 
-            async def traced_send(message: dict[str, Any]) -> None:
+            async def traced_send(message: Message) -> None:
                 if message["type"] == "http.response.start":
                     status = message["status"]
                     span.set_attribute("http.response.status_code", status)
@@ -133,9 +134,7 @@ class TracingMiddleware:
                     span.update_name(f"{known} {route}")
 
 
-def _request_attributes(
-    scope: dict[str, Any], headers: dict[str, str], method: str
-) -> dict[str, Any]:
+def _request_attributes(scope: Scope, headers: dict[str, str], method: str) -> dict[str, Any]:
     attributes: dict[str, Any] = {
         "http.request.method": method,
         "url.path": scope["path"],
