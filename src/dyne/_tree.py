@@ -187,11 +187,22 @@ class Tree:
                 allowed.update(leaf.by_method)
             return None
         segment = segments[index]
+        # At the last segment a child's leaf is read here, not in one more call (the
+        # call would only look at the leaf, exactly as below).
+        last = index + 1 == len(segments)
         child = node.static.get(segment)
         if child is not None:
-            found = self._search(child, segments, index + 1, method, params, allowed)
-            if found is not None:
-                return found
+            if last:
+                leaf = child.leaf
+                if leaf is not None:
+                    route = leaf.by_method.get(method)
+                    if route is not None:
+                        return route, params
+                    allowed.update(leaf.by_method)
+            else:
+                found = self._search(child, segments, index + 1, method, params, allowed)
+                if found is not None:
+                    return found
         for dynamic in node.dynamic:
             split = dynamic.split
             single = dynamic.single
@@ -216,9 +227,17 @@ class Tree:
                     continue
             except ValueError:
                 continue
-            found = self._search(
-                dynamic.child, segments, index + 1, method, {**params, **values}, allowed
-            )
+            if params:
+                values = {**params, **values}
+            if last:
+                leaf = dynamic.child.leaf
+                if leaf is not None:
+                    route = leaf.by_method.get(method)
+                    if route is not None:
+                        return route, values
+                    allowed.update(leaf.by_method)
+                continue
+            found = self._search(dynamic.child, segments, index + 1, method, values, allowed)
             if found is not None:
                 return found
         if node.tails:
