@@ -38,7 +38,14 @@ def to_attr_data(value: Any) -> Any:
     if isinstance(value, dict):
         result = AttrDict(value)
         for key, item in value.items():
-            if isinstance(item, _CONTAINERS):
+            kind = type(item)
+            if kind is list or kind is tuple:
+                # A list of plain values is kept as it is: checked here, without a call.
+                for element in item:
+                    if isinstance(element, _CONTAINERS):
+                        result[key] = to_attr_data(item)
+                        break
+            elif isinstance(item, _CONTAINERS):
                 result[key] = to_attr_data(item)
         return result
     kind = type(value)
