@@ -51,6 +51,18 @@ def _accepts_gzip(accept_encoding: str | None) -> bool:
     return accept_encoding is not None and accepts(accept_encoding, "gzip")
 
 
+_ENCODED_TYPES: dict[str, bytes] = {
+    name: name.encode("latin-1")
+    for name in (
+        "application/json",
+        "text/plain; charset=utf-8",
+        "text/html; charset=utf-8",
+        "application/octet-stream",
+    )
+}
+"""The Content-Type values Dyne itself sets, encoded once."""
+
+
 def _raw_accept(scope: Mapping[str, Any]) -> str | None:
     """The Accept header, read straight from the ASGI scope (no Headers object built)."""
     for name, value in scope.get("headers", ()):
@@ -93,7 +105,8 @@ class Response:
         #: on_request. A ``before_request`` hook that sets it skips the later hooks and the
         #: view; either way the response is sent as it stands.
         self.complete: bool = False
-        self.headers: ResponseHeaders = ResponseHeaders()
+        # An empty ResponseHeaders without running its __init__ (nothing to check in it).
+        self.headers: ResponseHeaders = dict.__new__(ResponseHeaders)
         self.cookies: dict[str, str] = {}
         self.mimetype: str | None = None
         self.obj: Any = None
@@ -269,7 +282,10 @@ class Response:
         raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
         # Keys are stored lower-cased: the plain dict lookup is enough (and cheaper).
         if content_type is not None and not dict.__contains__(headers, "content-type"):
-            raw.append((b"content-type", content_type.encode("latin-1")))
+            encoded = _ENCODED_TYPES.get(content_type)
+            if encoded is None:
+                encoded = content_type.encode("latin-1")
+            raw.append((b"content-type", encoded))
         req = self.req
         if req is not None and req._session is not None and req._session.modified:
             from dyne.sessions import save_session
