@@ -247,3 +247,35 @@ def test_input_booleans_in_a_model_without_numbers_still_validate(app, client):
 
     body = {"name": "true", "active": False, "tags": ["false"], "inner": {"on": True}}
     assert client.post("/switches", json=body).json() == body
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"count": 1, "ratio": 0.0, "active": True}, 200),
+        ({"count": 0, "ratio": 1.0, "active": False}, 200),
+        ({"count": True, "ratio": 0.5, "active": True}, 400),
+        ({"count": 2, "ratio": False, "active": True}, 400),
+    ],
+    ids=["one-and-zero", "zero-and-one", "true-count", "false-ratio"],
+)
+def test_input_zero_or_one_beside_a_boolean_is_told_apart_from_a_boolean(app, client, body, status):
+    pytest.importorskip("pydantic")
+    from pydantic import BaseModel, Field
+
+    from dyne.ext.io.pydantic import input
+
+    class Counter(BaseModel):
+        count: int = Field(ge=0)
+        ratio: float | None = None
+        active: bool
+
+    @app.route("/counters", methods=["POST"])
+    @input(Counter)
+    async def counters(req, resp, *, data):
+        resp.media = data
+
+    response = client.post("/counters", json=body)
+    assert response.status_code == status
+    if status == 200:
+        assert response.json() == body

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from math import isfinite
 from typing import Any
 
+import annotated_types
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import InitErrorDetails
 
@@ -47,6 +48,9 @@ class PydanticAdapter:
         # Whether any field (nested models included) can turn a boolean into a number,
         # decided once: when none can, the boolean check has nothing to find.
         self._bool_numbers: bool = _model_may_hold_number(schema, set())
+        # A boolean read as a number becomes 0 or 1: when every number the model can hold
+        # is a top-level int/float field, only such a value calls for the body scan.
+        self._number_fields: tuple[str, ...] | None = _plain_number_fields(schema)
 
     def __repr__(self) -> str:
         return f"PydanticAdapter({self.name})"
@@ -88,7 +92,9 @@ class PydanticAdapter:
         else:
             # bytes.find: much cheaper than "in" for bytes on this hot path
             if self._finite_in(loaded) and (
-                not self._bool_numbers or (body.find(b"true") < 0 and body.find(b"false") < 0)
+                not self._bool_numbers
+                or not self._maybe_from_bool(loaded)
+                or (body.find(b"true") < 0 and body.find(b"false") < 0)
             ):
                 return loaded
         # Not JSON for pydantic, a number that JSON cannot carry (pydantic's parser reads
@@ -96,6 +102,17 @@ class PydanticAdapter:
         # body gets the same 400 as everywhere else (and one pydantic's parser refuses but
         # the standard one reads, or "inf" in a string, is still validated).
         return self.load(formats.decode_json(body))
+
+    def _maybe_from_bool(self, loaded: Any) -> bool:
+        """Whether a number in the validated data may have been sent as a boolean."""
+        names = self._number_fields
+        if names is None or type(loaded) is not dict:
+            return True
+        for name in names:
+            value = loaded.get(name)
+            if value is not None and (value == 0 or value == 1):
+                return True
+        return False
 
     def _finite_in(self, loaded: Any) -> bool:
         """Whether no float in the validated data is inf or nan (the quick test)."""
@@ -191,6 +208,39 @@ def _model_may_hold_number(model: type[BaseModel], seen: set[type]) -> bool:
         _may_hold_number(field.annotation, seen) or field.metadata
         for field in model.model_fields.values()
     )
+
+
+_PLAIN_NUMBERS = (int, float, type(None))
+
+
+def _plain_number_fields(model: type[BaseModel]) -> tuple[str, ...] | None:
+    """The top-level fields annotated ``int``/``float`` (or optional), when they are the
+    only places a number can be; None when one may be elsewhere (nested, in a container,
+    behind a validator, an unknown type, a root model)."""
+    decorators = model.__pydantic_decorators__
+    if (
+        "root" in model.model_fields
+        or decorators.field_validators
+        or decorators.model_validators
+        or decorators.validators
+    ):
+        return None
+    names = []
+    for name, field in model.model_fields.items():
+        if any(not isinstance(item, annotated_types.BaseMetadata) for item in field.metadata):
+            return None  # a validator in the metadata may return anything
+        annotation = field.annotation
+        origin = typing.get_origin(annotation)
+        parts = (
+            typing.get_args(annotation)
+            if origin in (typing.Union, types.UnionType)
+            else (annotation,)
+        )
+        if all(part in _PLAIN_NUMBERS for part in parts):
+            names.append(name)
+        elif _may_hold_number(annotation, set()):
+            return None
+    return tuple(names)
 
 
 def _may_hold_number(annotation: Any, seen: set[type]) -> bool:
