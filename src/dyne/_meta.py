@@ -92,7 +92,7 @@ def _own_meta(endpoint: Any) -> dict[str, Any]:
     return meta
 
 
-def annotate(endpoint: Any, **facts: Any) -> Any:
+def annotate[T](endpoint: T, **facts: Any) -> T:
     """Record ``facts`` on ``endpoint`` and return it; later facts replace earlier ones.
 
     :raises TypeError: when ``endpoint`` is already routed (the decorator is above
@@ -103,7 +103,7 @@ def annotate(endpoint: Any, **facts: Any) -> Any:
     return endpoint
 
 
-def append(endpoint: Any, key: str, item: Any) -> Any:
+def append[T](endpoint: T, key: str, item: Any) -> T:
     """Add ``item`` to the list recorded under ``key`` on ``endpoint`` and return it.
 
     :raises TypeError: when ``endpoint`` is already routed.

@@ -126,7 +126,8 @@ class Components:
 
     def _prepare(self, schema: dict[str, Any], renames: dict[str, str]) -> dict[str, Any]:
         converted = convert(schema, self.dialect)
-        return rewrite_refs(converted, renames)
+        prepared: dict[str, Any] = rewrite_refs(converted, renames)
+        return prepared
 
     def ref(self, name: str) -> dict[str, str]:
         """A ``$ref`` to the stored schema ``name``."""

@@ -26,7 +26,7 @@ import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from dyne.exceptions import HTTPException, MissingDependency
 
@@ -288,8 +288,8 @@ class TaskQueue:
         key = f"{self.broker.namespace}:{self.queue}.XQ"
         client = self.broker.client
         try:
-            order = client.zrange(key, 0, -1)
-            stored = client.hgetall(key + ".msgs")
+            order = cast("list[bytes]", client.zrange(key, 0, -1))
+            stored = cast("dict[bytes, bytes]", client.hgetall(key + ".msgs"))
         except _FAILURES as exc:
             raise TaskQueueUnavailable(self.url, exc) from exc
         encoder = dramatiq.JSONEncoder()

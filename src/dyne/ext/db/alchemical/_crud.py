@@ -113,7 +113,8 @@ def _in_integer_range(model: type, ident: Any, dialect: str) -> bool:
         bits = 16
     else:
         bits = 32
-    return -(2 ** (bits - 1)) <= ident < 2 ** (bits - 1)
+    fits: bool = -(2 ** (bits - 1)) <= ident < 2 ** (bits - 1)
+    return fits
 
 
 def _coerce_key(model: type, ident: Any) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Generator
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from alchemical.aio import Alchemical as _Alchemical
 from sqlalchemy import MetaData
@@ -146,7 +146,7 @@ class Alchemical(_Alchemical):
         elif session is _FINISHED:
             raise RuntimeError(_FINISHED_MESSAGE)
         activate(session)
-        return session
+        return cast(AsyncSession, session)
 
     async def _end_request(self, req: Request, resp: Any, exc: BaseException | None) -> None:
         session: AsyncSession = getattr(req.state, _STATE_KEY)
