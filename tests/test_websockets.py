@@ -220,6 +220,28 @@ def test_websocket_path_params_are_passed(app, client):
         assert ws.receive_json() == {"room": 7}
 
 
+def test_websocket_params_reads_the_query_string_like_a_request(app, client):
+    @app.route("/search", websocket=True)
+    async def search(ws):
+        await ws.accept()
+        await ws.send_json({"q": ws.params["q"], "tags": ws.params.get_list("tag")})
+        await ws.close()
+
+    with client.websocket_connect("/search?q=dyne&tag=a&tag=b") as ws:
+        assert ws.receive_json() == {"q": "dyne", "tags": ["a", "b"]}
+
+
+def test_websocket_query_params_still_reads_the_query_string(app, client):
+    @app.route("/search", websocket=True)
+    async def search(ws):
+        await ws.accept()
+        await ws.send_text(ws.query_params["q"])
+        await ws.close()
+
+    with client.websocket_connect("/search?q=dyne") as ws:
+        assert ws.receive_text() == "dyne"
+
+
 def test_websocket_view_error_closes_with_1011_and_is_logged(app, client, caplog):
     @app.route("/ws", websocket=True)
     async def broken(ws):

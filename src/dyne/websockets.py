@@ -9,6 +9,7 @@ from starlette.websockets import WebSocket as _StarletteWebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from dyne import formats
+from dyne.request import QueryParams
 
 __all__ = [
     "CLOSE_INTERNAL_ERROR",
@@ -36,6 +37,20 @@ class WebSocket(_StarletteWebSocket):
     already accepted connection does nothing, so a ``before_request`` hook and the view can
     both call it.
     """
+
+    _dyne_params: QueryParams | None = None
+
+    @property
+    def params(self) -> QueryParams:
+        """The query parameters, named as on a request: ``params["a"]`` is the last value,
+        ``get_list("a")`` all of them.
+
+        ``params`` is Dyne's name on both requests and WebSockets; ``query_params`` (inherited
+        from Starlette) holds the same values without ``get_list``.
+        """
+        if self._dyne_params is None:
+            self._dyne_params = QueryParams(self.scope.get("query_string", b""))
+        return self._dyne_params
 
     async def accept(
         self,
