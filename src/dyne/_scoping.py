@@ -13,12 +13,12 @@ from collections.abc import Callable
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
+from starlette.websockets import WebSocketState
 
 from dyne import _meta
 from dyne._utils import as_async
 from dyne.dispatch import SCOPED_ERROR_HANDLERS
 from dyne.routing import HTTP_METHODS
-from dyne.websockets import WebSocketState
 
 __all__ = ["Chain", "Guards", "Handlers", "Hooks", "class_view", "function_view", "websocket_view"]
 

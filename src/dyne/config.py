@@ -118,12 +118,14 @@ class Config:
     @property
     def env_file(self) -> Path | None:
         """The ``.env`` file that was loaded, or ``None`` when none was."""
-        return self._env_file
+        env_file: Path | None = self._env_file
+        return env_file
 
     @property
     def env_prefix(self) -> str:
         """The prefix added to keys looked up in the environment and the ``.env`` store."""
-        return self._env_prefix
+        env_prefix: str = self._env_prefix
+        return env_prefix
 
     def _lookup(self, key: str) -> tuple[str, Any]:
         """Return ``(name the value was found under, value)``, or ``(key, _MISSING)``."""

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.websockets import WebSocketState
 
 from dyne._utils import is_async_callable
 from dyne.exceptions import HTTPException
@@ -26,7 +27,6 @@ from dyne.websockets import (
     CLOSE_POLICY_VIOLATION,
     WebSocket,
     WebSocketDisconnect,
-    WebSocketState,
 )
 
 if TYPE_CHECKING:

@@ -190,7 +190,9 @@ class _NoAliasLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            # types-PyYAML leaves peek_event unannotated: a typed local keeps --strict quiet.
+            peek_event: Callable[[], Any] = self.peek_event
+            event = peek_event()
             raise yaml.composer.ComposerError(
                 None, None, "YAML aliases are not accepted in request bodies", event.start_mark
             )

@@ -281,7 +281,7 @@ class ObservabilityMiddleware:
 def _incoming_id(scope: Scope, header: bytes) -> str:
     for name, value in scope.get("headers", ()):
         if name == header:
-            text = value.decode("latin-1")
+            text: str = value.decode("latin-1")
             if _SAFE_ID.fullmatch(text):
                 return text
             break

@@ -90,7 +90,8 @@ class Request:
     @property
     def method(self) -> str:
         """The HTTP method, upper case (``"GET"``)."""
-        return self.scope["method"]
+        method: str = self.scope["method"]
+        return method
 
     @property
     def id(self) -> str | None:
@@ -111,7 +112,8 @@ class Request:
     @property
     def path(self) -> str:
         """The (percent-decoded) path of the URL."""
-        return self.scope["path"]
+        path: str = self.scope["path"]
+        return path
 
     @property
     def headers(self) -> Headers:
@@ -164,7 +166,8 @@ class Request:
             from dyne.sessions import load_session
 
             self._session = load_session(self)
-        return self._session
+        session: dict[str, Any] = self._session
+        return session
 
     @property
     def client(self) -> Address | None:
@@ -289,7 +292,8 @@ class Request:
         """One header straight from the ASGI scope (names are lower case there)."""
         for key, value in self.scope.get("headers", ()):
             if key == name:
-                return value.decode("latin-1")
+                header: str = value.decode("latin-1")
+                return header
         return None
 
     async def form(self) -> FormData:

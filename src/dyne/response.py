@@ -67,7 +67,8 @@ def _raw_accept(scope: Mapping[str, Any]) -> str | None:
     """The Accept header, read straight from the ASGI scope (no Headers object built)."""
     for name, value in scope.get("headers", ()):
         if name == b"accept":
-            return value.decode("latin-1")
+            accept: str = value.decode("latin-1")
+            return accept
     return None
 
 
@@ -131,7 +132,8 @@ class Response:
     @property
     def text(self) -> str | None:
         """A plain-text body (``text/plain; charset=utf-8``)."""
-        return self._get("text")
+        text: str | None = self._get("text")
+        return text
 
     @text.setter
     def text(self, value: str) -> None:
@@ -140,7 +142,8 @@ class Response:
     @property
     def html(self) -> str | None:
         """An HTML body (``text/html; charset=utf-8``)."""
-        return self._get("html")
+        html: str | None = self._get("html")
+        return html
 
     @html.setter
     def html(self, value: str) -> None:
@@ -158,7 +161,8 @@ class Response:
     @property
     def content(self) -> bytes | str | None:
         """A raw body: bytes (``application/octet-stream`` unless ``mimetype`` says) or str."""
-        return self._get("content")
+        content: bytes | str | None = self._get("content")
+        return content
 
     @content.setter
     def content(self, value: bytes | str) -> None:

@@ -200,7 +200,7 @@ def _secret_key(app: App) -> str | bytes:
 
 def codec_for(app: App) -> SessionCodec:
     """The app's session codec, built (and the key chosen) the first time it is needed."""
-    codec = app._session_codec
+    codec: SessionCodec | None = app._session_codec
     if codec is None:
         codec = app._session_codec = SessionCodec(_secret_key(app), app.session_max_age)
     return codec
@@ -211,7 +211,8 @@ def load_session(req: Request) -> Session:
     or from the app's :class:`SessionStore` when it has one."""
     store = req.app.session_store
     if store is not None:
-        return store.load(req)
+        session: Session = store.load(req)
+        return session
     value = req.cookies.get(SESSION_COOKIE)
     if not value:
         return Session()
