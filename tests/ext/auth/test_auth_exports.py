@@ -47,7 +47,7 @@ def test_exports_session_names_are_re_exported():
     code = (
         "from dyne.ext import auth\n"
         "from dyne.ext.auth import session\n"
-        "names = ('LoginManager', 'LoginMiddleware', 'AuthFailureReason')\n"
+        "names = ('LoginManager', 'CurrentUserHook', 'LoginMiddleware', 'AuthFailureReason')\n"
         "print(all(getattr(auth, n) is getattr(session, n) for n in names))"
     )
     assert fresh(code) == "True"

@@ -4,11 +4,17 @@ Stateless: :class:`BasicAuth`, :class:`TokenAuth`, :class:`DigestAuth`, :class:`
 and :func:`authenticate` (from :mod:`dyne.ext.auth.stateless`); a backend of your own
 subclasses :class:`AuthBackend` (returning :data:`ANONYMOUS` or raising
 :class:`AuthFailed`). Sessions:
-:class:`LoginManager`, :class:`LoginMiddleware` and :class:`AuthFailureReason` (from
-:mod:`dyne.ext.auth.session`).
+:class:`LoginManager`, :class:`CurrentUserHook` and :class:`AuthFailureReason` (from
+:mod:`dyne.ext.auth.session`); ``LoginMiddleware`` is a deprecated alias of
+``CurrentUserHook``.
 """
 
-from dyne.ext.auth.session import AuthFailureReason, LoginManager, LoginMiddleware
+from dyne.ext.auth.session import (
+    AuthFailureReason,
+    CurrentUserHook,
+    LoginManager,
+    LoginMiddleware,
+)
 from dyne.ext.auth.stateless import (
     ANONYMOUS,
     AuthBackend,
@@ -27,6 +33,7 @@ __all__ = [
     "AuthFailed",
     "AuthFailureReason",
     "BasicAuth",
+    "CurrentUserHook",
     "DigestAuth",
     "LoginManager",
     "LoginMiddleware",

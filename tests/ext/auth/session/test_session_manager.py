@@ -9,7 +9,7 @@ from itsdangerous import URLSafeTimedSerializer
 
 import dyne
 from dyne.ext.auth import LoginManager as ReExported
-from dyne.ext.auth.session import LoginManager, LoginMiddleware
+from dyne.ext.auth.session import CurrentUserHook, LoginManager, LoginMiddleware
 from dyne.testing import TestClient
 
 
@@ -86,10 +86,14 @@ def test_login_manager_init_app_installs_later(app, users):
     assert app.client.get("/who").json() == {"anonymous": True}
 
 
-def test_login_middleware_is_installed_as_a_before_request_hook(app):
+def test_current_user_hook_is_installed_as_a_before_request_hook(app):
     auth = LoginManager(app)
     hooks = [hook for hook, _ in app._before_request]
-    assert any(isinstance(hook, LoginMiddleware) and hook.manager is auth for hook in hooks)
+    assert any(isinstance(hook, CurrentUserHook) and hook.manager is auth for hook in hooks)
+
+
+def test_login_middleware_is_the_deprecated_alias_of_current_user_hook():
+    assert LoginMiddleware is CurrentUserHook
 
 
 # -- login ---------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""LoginMiddleware: the user in req.state.user, one loader call at most, bad ids survived."""
+"""CurrentUserHook (once LoginMiddleware): req.state.user, one loader call, bad ids survived."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from dyne.app import App
 from dyne.ext.auth._roles import compile_roles, roles_allow
 from dyne.ext.auth._security import SecurityRequirement, new_guard
 from dyne.ext.auth.session._failure import AuthFailureReason, default_failure
-from dyne.ext.auth.session._middleware import LoginMiddleware
+from dyne.ext.auth.session._middleware import CurrentUserHook
 from dyne.ext.auth.session._redirects import safe_redirect
 from dyne.ext.auth.session._remember import RememberMe, fingerprint, same_fingerprint
 from dyne.request import Request
@@ -116,7 +116,7 @@ class LoginManager:
             )
         extension.register(app, "login_manager", self)
         self._remember[app] = RememberMe(key, self.remember_me_duration)
-        app.add_route(before_request=True, endpoint=LoginMiddleware(self))
+        app.add_route(before_request=True, endpoint=CurrentUserHook(self))
 
     # -- callbacks, registered by decorator ---------------------------------------------
 

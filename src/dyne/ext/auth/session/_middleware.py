@@ -1,4 +1,4 @@
-"""LoginMiddleware: puts the current user in ``req.state.user`` before every HTTP view."""
+"""CurrentUserHook: puts the current user in ``req.state.user`` before every HTTP view."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from dyne.response import Response
 if TYPE_CHECKING:
     from dyne.ext.auth.session._manager import LoginManager
 
-__all__ = ["LoginMiddleware"]
+__all__ = ["CurrentUserHook", "LoginMiddleware"]
 
 
-class LoginMiddleware:
+class CurrentUserHook:
     """The per-request user loader that :class:`LoginManager` installs on its app.
 
     It runs as a ``before_request`` hook rather than as an ASGI wrapper so that it shares
@@ -32,4 +32,9 @@ class LoginMiddleware:
         req.state.user = await self.manager.load_user(req, resp)
 
     def __repr__(self) -> str:
-        return f"<LoginMiddleware for {self.manager!r}>"
+        return f"<CurrentUserHook for {self.manager!r}>"
+
+
+#: Deprecated alias of :class:`CurrentUserHook` (the feature tour's name for it): it is a
+#: ``before_request`` hook, not ASGI middleware. Use ``CurrentUserHook`` in new code.
+LoginMiddleware = CurrentUserHook
