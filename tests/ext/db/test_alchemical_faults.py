@@ -81,6 +81,40 @@ def test_unreachable_sqlite_answers_503_then_recovers(app, tmp_path, monkeypatch
     assert client.get("/").json() == {"one": 1}
 
 
+def test_engines_remade_after_dispose_still_answer_503(app, tmp_path, monkeypatch):
+    folder = tmp_path / "not-yet"
+    monkeypatch.setenv("ALCHEMICAL_DATABASE_URL", f"sqlite:///{folder / 'app.db'}")
+    db = Alchemical(app)
+
+    @app.route("/")
+    async def view(req, resp):
+        session = await req.db
+        resp.media = {"one": await session.scalar(select(1))}
+
+    first = db.get_engine()
+    asyncio.run(db.dispose())
+    assert db.engines is None
+    assert app.client.get("/").status_code == 503
+    assert db.get_engine() is not first  # a new engine, guarded like the first
+
+
+def test_unreachable_bind_answers_503(app, tmp_path, monkeypatch):
+    monkeypatch.setenv("ALCHEMICAL_DATABASE_URL", f"sqlite:///{tmp_path / 'main.db'}")
+    monkeypatch.setenv(
+        "ALCHEMICAL_BINDS", json.dumps({"archive": f"sqlite:///{tmp_path / 'gone' / 'a.db'}"})
+    )
+    db = Alchemical(app)
+
+    @app.route("/")
+    async def view(req, resp):
+        async with db.get_engine("archive").connect() as connection:
+            resp.media = {"one": await connection.scalar(select(1))}
+
+    response = app.client.get("/")
+    assert response.status_code == 503
+    assert "database is unavailable" in response.text
+
+
 def test_database_unavailable_is_a_503_http_exception():
     error = DatabaseUnavailable()
     assert error.status_code == 503

@@ -76,6 +76,7 @@ class Alchemical(_Alchemical):
         self.autocommit = False
         self._uses_transaction = False
         self._warned_autocommit = False
+        self._guarded_engines: dict[str | None, Any] | None = None
         if app is not None:
             self.init_app(app)
 
@@ -92,7 +93,7 @@ class Alchemical(_Alchemical):
         # A bind may be configured before any model names it; Alchemical expects its
         # metadata to exist when the engines are made.
         for key in settings.binds:
-            self.Model.__metadatas__.setdefault(key, MetaData())
+            self.metadatas.setdefault(key, MetaData())
         self.initialize(
             settings.url,
             binds=settings.binds or None,
@@ -109,19 +110,32 @@ class Alchemical(_Alchemical):
         if self.autocommit and self._uses_transaction:
             self._warn_autocommit()
 
-    def _create_engine(self, url: str, *args: Any, **kwargs: Any) -> Any:
-        engine = super()._create_engine(url, *args, **kwargs)
-        guard(engine)
+    def get_engine(self, bind: str | None = None) -> Any:
+        """The engine of ``bind`` (the default database when ``None``), made on first use.
+
+        Every engine this instance makes answers an unreachable database with
+        :class:`DatabaseUnavailable` (a 503) instead of a 500.
+        """
+        engine = super().get_engine(bind)
+        # Alchemical makes all its engines at once, in a new ``engines`` dict, whenever it
+        # has none (first use, or after initialize()/dispose()); guard each new set once.
+        # Overriding this public method (not Alchemical's private ``_create_engine``) keeps
+        # us on its documented API: sessions and run_sync() both reach engines through it.
+        engines = self.engines
+        if engines is not None and engines is not self._guarded_engines:
+            for made in engines.values():
+                guard(made)
+            self._guarded_engines = engines
         return engine
 
     async def dispose(self) -> None:
         """Close every pooled connection; engines are made again on next use."""
-        engines: dict[str | None, Any] = getattr(self, "engines", None) or {}
         with self.lock:
-            self.engines = None
-            self.table_binds = None
-            self.session_class = None
-            self._sync = None
+            engines: dict[str | None, Any] = self.engines or {}
+            if self.url is not None or self.binds:
+                # initialize() with the current settings is Alchemical's public way to drop
+                # its engines, session factory and run_sync() helper; they are remade lazily.
+                self.initialize(self.url, binds=self.binds)
         for engine in engines.values():
             await engine.dispose()
 
