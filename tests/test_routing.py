@@ -338,3 +338,78 @@ def test_route_view_object_methods_attribute_sets_methods(app, client):
     app.add_route("/obj", Endpoint())
     assert client.post("/obj").text == "POST"
     assert client.put("/obj").status_code == 405
+
+
+# -- the converter table: built-in ones read-only, an app's own per app ------------------------
+
+
+def test_builtin_converter_table_cannot_be_changed():
+    from dyne.routing import CONVERTERS, Converter
+
+    with pytest.raises(TypeError):
+        CONVERTERS["slug"] = Converter(r"[a-z-]+", str)  # type: ignore[index]
+    assert "slug" not in CONVERTERS
+
+
+def test_two_apps_keep_their_own_converter_of_one_name():
+    import dyne
+    from dyne.extension import Converter, add_path_converter
+
+    letters, digits = dyne.App(), dyne.App()
+    add_path_converter(letters, "x", Converter(r"[a-z]+", str.upper))
+    add_path_converter(digits, "x", Converter(r"[0-9]+", int))
+    for app in (letters, digits):
+
+        @app.route("/v/{value:x}")
+        def view(req, resp, value):
+            resp.media = {"value": value}
+
+    assert letters.client.get("/v/abc").json() == {"value": "ABC"}
+    assert letters.client.get("/v/123").status_code == 404
+    assert digits.client.get("/v/123").json() == {"value": 123}
+    assert digits.client.get("/v/abc").status_code == 404
+
+
+def _dotted_app():
+    import dyne
+    from dyne.extension import Converter, add_path_converter
+
+    # "a/b/c" in the URL, ("a", "b", "c") in the view, and back again for url_for.
+    dotted = Converter(
+        r"[a-z]+(?:/[a-z]+)*",
+        lambda raw: tuple(raw.split("/")),
+        "/".join,
+        matches_slash=True,
+    )
+    app = dyne.App()
+    add_path_converter(app, "parts", dotted)
+
+    @app.route("/tree/{node:parts}/info")
+    def node(req, resp, node):
+        resp.media = {"node": list(node)}
+
+    return app
+
+
+def test_custom_converter_spanning_slashes_matches_several_segments():
+    app = _dotted_app()
+    assert app.client.get("/tree/a/b/c/info").json() == {"node": ["a", "b", "c"]}
+    assert app.client.get("/tree/a/B/info").status_code == 404
+
+
+def test_custom_converter_spanning_slashes_writes_urls_with_slashes():
+    assert _dotted_app().url_for("node", node=("a", "b")) == "/tree/a/b/info"
+
+
+def test_custom_converter_with_str_regex_splits_a_segment_like_str():
+    import dyne
+    from dyne.extension import Converter, add_path_converter
+
+    app = dyne.App()
+    add_path_converter(app, "upper", Converter(r"[^/]+", str.upper))
+
+    @app.route("/pair/{a:upper}-{b}")
+    def pair(req, resp, a, b):
+        resp.media = [a, b]
+
+    assert app.client.get("/pair/x-y-z").json() == ["X-Y", "z"]

@@ -11,7 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from dyne.paths import CONVERTERS, PARAMETER_PATTERN, CompiledPath, Converter, compile_path
+from dyne.paths import (
+    PARAMETER_PATTERN,
+    SEGMENT_REGEX,
+    CompiledPath,
+    Converter,
+    compile_path,
+)
 
 __all__ = ["WEBSOCKET", "Tree"]
 
@@ -53,7 +59,9 @@ def _splitter(segment: str, regex: re.Pattern[str], converters: dict[str, Conver
     """A function giving a multi-parameter segment's raw values, or None when it does not
     match, with the regex's answer (each parameter as long as the rest allows) and no
     backtracking."""
-    if any(converter is not CONVERTERS["str"] for converter in converters.values()):
+    # Splitting gives each parameter "any text but a slash"; a converter whose regex says
+    # exactly that (str's, or an app's own converter with the same regex) can be split.
+    if any(converter.regex != SEGMENT_REGEX for converter in converters.values()):
 
         def bounded(text: str) -> dict[str, str] | None:
             if len(text) > MAX_AMBIGUOUS_LENGTH:
@@ -125,7 +133,7 @@ class Tree:
                 node = node.static.setdefault(segment, _Node())
                 continue
             segment_compiled = compile_path("/" + segment, compiled.table)
-            if any(c is CONVERTERS["path"] for c in segment_compiled.converters.values()):
+            if any(c.matches_slash for c in segment_compiled.converters.values()):
                 rest = compile_path("/" + "/".join(segments[index:]), compiled.table)
                 for regex, _, existing, _ in node.tails:
                     if regex.pattern == rest.regex.pattern:

@@ -387,9 +387,11 @@ def add_body_format(app: App, body_format: BodyFormat) -> None:
 
 def add_path_converter(app: App, name: str, converter: Converter) -> None:
     """Make ``{param:name}`` available in ``app``'s route paths: ``converter.regex``
-    matches one value within a path segment, ``converter.convert`` parses it (raise
-    ``ValueError`` for a 404), ``converter.to_string`` writes it back for ``url_for``.
-    Add it before the routes that use it; other apps are not affected.
+    matches one value within a path segment (across segments with
+    ``matches_slash=True``), ``converter.convert`` parses it (raise ``ValueError`` for a
+    404), ``converter.to_string`` writes it back for ``url_for`` and ``converter.schema``
+    documents it in OpenAPI. Add it before the routes that use it; other apps are not
+    affected (the built-in table, ``dyne.routing.CONVERTERS``, is read-only).
 
     :raises ValueError: when ``name`` is a built-in converter (int, float, str, path, uuid)
         or one the app already has, or is not an identifier.

@@ -8,11 +8,13 @@ import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 __all__ = [
     "CONVERTERS",
     "PARAMETER_PATTERN",
+    "SEGMENT_REGEX",
     "CompiledPath",
     "Converter",
     "RouteError",
@@ -22,11 +24,20 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Converter:
-    """How a path parameter is matched (``regex``), parsed (``convert``) and written back."""
+    """How a path parameter is matched (``regex``), parsed (``convert``) and written back
+    (``to_string``, for ``url_for``).
+
+    ``matches_slash`` says that the value may span several path segments (like ``path``):
+    the router then matches it against the rest of the path, and ``url_for`` leaves its
+    ``/`` unescaped. ``schema`` is the JSON Schema the OpenAPI document gives the parameter
+    (``{"type": "string"}`` when None).
+    """
 
     regex: str
     convert: Callable[[str], Any]
     to_string: Callable[[Any], str] = str
+    matches_slash: bool = False
+    schema: Mapping[str, Any] | None = field(default=None, hash=False)
 
 
 _DOTS = frozenset({".", ".."})
@@ -63,16 +74,34 @@ def _float_to_string(value: float) -> str:
     return text if "." in text or not text.isdigit() else text + ".0"
 
 
-CONVERTERS: dict[str, Converter] = {
-    "int": Converter(r"[0-9]+", int, lambda value: str(int(value))),
-    "float": Converter(r"[0-9]+(?:\.[0-9]+)?", _convert_float, _float_to_string),
-    "str": Converter(r"[^/]+", _convert_str),
-    "path": Converter(r".+", _convert_path),
-    "uuid": Converter(
-        r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
-        uuid.UUID,
-    ),
-}
+#: The regex of ``str``: any non-empty text within one path segment.
+SEGMENT_REGEX = r"[^/]+"
+
+#: The built-in converters by name. Read-only: an app adds its own with
+#: ``dyne.extension.add_path_converter``, so no code can change every app's routes at once.
+CONVERTERS: Mapping[str, Converter] = MappingProxyType(
+    {
+        "int": Converter(
+            r"[0-9]+",
+            int,
+            lambda value: str(int(value)),
+            schema=MappingProxyType({"type": "integer", "minimum": 0}),
+        ),
+        "float": Converter(
+            r"[0-9]+(?:\.[0-9]+)?",
+            _convert_float,
+            _float_to_string,
+            schema=MappingProxyType({"type": "number", "minimum": 0}),
+        ),
+        "str": Converter(SEGMENT_REGEX, _convert_str),
+        "path": Converter(r".+", _convert_path, matches_slash=True),
+        "uuid": Converter(
+            r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+            uuid.UUID,
+            schema=MappingProxyType({"type": "string", "format": "uuid"}),
+        ),
+    }
+)
 
 PARAMETER_PATTERN = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(?::([a-zA-Z_][a-zA-Z0-9_]*))?}")
 

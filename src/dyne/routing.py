@@ -64,7 +64,7 @@ class BaseRoute:
                     f"url_for({self.name!r}): the value {value!r} for {name!r} cannot be "
                     f"part of {self.path!r} (the route would not match it); pass another value."
                 )
-            safe = "/" if converter is CONVERTERS["path"] else ""
+            safe = "/" if converter.matches_slash else ""
             values[name] = quote(raw, safe=safe)
         path = self.compiled.template.format(**values)
         if params:

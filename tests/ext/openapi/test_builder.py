@@ -39,6 +39,20 @@ def test_spec_paths_convert_path_converters_to_parameters(app, validate):
     ]
 
 
+def test_spec_documents_an_app_converter_with_its_own_schema(app, validate):
+    from dyne.extension import Converter, add_path_converter
+
+    year = Converter(r"[0-9]{4}", int, schema={"type": "integer", "minimum": 1000})
+    add_path_converter(app, "year", year)
+
+    @app.route("/archive/{when:year}")
+    async def archive(req, resp, when):
+        pass
+
+    op = validate(_spec(app))["paths"]["/archive/{when}"]["get"]
+    assert op["parameters"][0]["schema"] == {"type": "integer", "minimum": 1000}
+
+
 def test_spec_leaves_out_its_own_routes(app):
     spec = _spec(app)
     assert spec["paths"] == {}

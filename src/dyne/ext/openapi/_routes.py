@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from dyne.routing import CONVERTERS, Route, method_handler
+from dyne.routing import Converter, Route, method_handler
 
 __all__ = [
     "DOCUMENTED",
@@ -19,14 +19,9 @@ __all__ = [
 DOCUMENTED = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
-def _path_schema(converter: Any) -> dict[str, Any]:
-    if converter is CONVERTERS["int"]:
-        return {"type": "integer", "minimum": 0}
-    if converter is CONVERTERS["float"]:
-        return {"type": "number", "minimum": 0}
-    if converter is CONVERTERS["uuid"]:
-        return {"type": "string", "format": "uuid"}
-    return {"type": "string"}
+def _path_schema(converter: Converter) -> dict[str, Any]:
+    # The converter says how it is documented (an app's own converters too).
+    return dict(converter.schema) if converter.schema is not None else {"type": "string"}
 
 
 def path_parameters(route: Route) -> list[dict[str, Any]]:
