@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import threading
 import uuid
@@ -16,6 +15,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+
+from support import free_port
+
+__all__ = [
+    "REDIS_URL",
+    "free_port",
+    "prefix",
+    "private_redis",
+    "redis",
+    "redis_client",
+    "unique_prefix",
+]
 
 REDIS_URL = os.environ.get("DYNE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -49,13 +60,6 @@ def unique_prefix(client) -> Iterator[str]:
             client.delete(*keys)
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def private_redis(tmp_path) -> Iterator[str]:
     """A redis-server of our own on a free port (a test may shut it down); its URL."""
@@ -85,3 +89,21 @@ def private_redis(tmp_path) -> Iterator[str]:
         process.wait(timeout=10)
         if process.stdout is not None:
             process.stdout.close()
+
+
+# Fixtures for the folders whose conftest.py imports them (tests/ext/redis, tests/ext/tasks).
+
+
+@pytest.fixture
+def redis():
+    """A client of the test Redis (skipped, or failed under CI, when it is not reachable)."""
+    client = redis_client()
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def prefix(redis):
+    """A key prefix of this test's own; its keys are deleted afterwards."""
+    with unique_prefix(redis) as prefix:
+        yield prefix

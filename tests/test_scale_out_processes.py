@@ -7,13 +7,9 @@ Every wait is bounded; every process is stopped by its PID when the module ends.
 from __future__ import annotations
 
 import os
-import queue
 import signal
-import subprocess
 import sys
 import textwrap
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +17,8 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from redis_support import REDIS_URL, free_port, redis_client
+from redis_support import REDIS_URL, redis_client
+from support import ChildProcess, free_port
 
 pytest.importorskip("dramatiq")
 websockets_client = pytest.importorskip("websockets.sync.client")
@@ -141,67 +138,6 @@ APP = textwrap.dedent(
 )
 
 
-class Process:
-    """A child process whose output lines are collected so a test can wait for one."""
-
-    def __init__(self, args: list[str], cwd: Path, env: dict[str, str]) -> None:
-        self.popen = subprocess.Popen(
-            args,
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        self.pid = self.popen.pid
-        self.lines: list[str] = []
-        self._new: queue.Queue[str | None] = queue.Queue()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.popen.stdout is not None
-        for line in self.popen.stdout:
-            self.lines.append(line)
-            self._new.put(line)
-        self._new.put(None)
-
-    def wait_for(self, text: str, timeout: float = WAIT) -> str:
-        """The first output line (from now on, or already seen) containing ``text``."""
-        for line in list(self.lines):
-            if text in line:
-                return line
-        deadline = time.monotonic() + timeout
-        while (remaining := deadline - time.monotonic()) > 0:
-            try:
-                line = self._new.get(timeout=remaining)
-            except queue.Empty:
-                break
-            if line is None:
-                break
-            if text in line:
-                return line
-        raise AssertionError(f"no line with {text!r} from pid {self.pid}:\n{self.output}")
-
-    @property
-    def output(self) -> str:
-        return "".join(self.lines[-60:])
-
-    def stop(self) -> None:
-        """SIGTERM, then SIGKILL if it has not exited within 15 s (by PID, never by name)."""
-        if self.popen.poll() is None:
-            self.popen.send_signal(signal.SIGTERM)
-            try:
-                self.popen.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait(timeout=15)
-        self._reader.join(timeout=15)
-        if self.popen.stdout is not None:
-            self.popen.stdout.close()
-
-
 class Cluster:
     """Web processes A and B and a task worker, sharing one Redis and one SECRET_KEY."""
 
@@ -216,24 +152,27 @@ class Cluster:
             PYTHONUNBUFFERED="1",
         )
         self.env.pop("DEBUG", None)
-        self.processes: list[Process] = []
+        self.processes: list[ChildProcess] = []
         self.ports = [free_port(), free_port()]
         self.web = [self._web(port) for port in self.ports]
         self.worker = self.start_worker()
 
-    def _spawn(self, *args: str) -> Process:
-        process = Process(
-            [sys.executable, "-m", "dyne", "--app", "scale_app", *args], self.directory, self.env
+    def _spawn(self, *args: str) -> ChildProcess:
+        process = ChildProcess(
+            [sys.executable, "-m", "dyne", "--app", "scale_app", *args],
+            self.directory,
+            self.env,
+            wait=WAIT,
         )
         self.processes.append(process)
         return process
 
-    def _web(self, port: int) -> Process:
+    def _web(self, port: int) -> ChildProcess:
         process = self._spawn("run", "--port", str(port), "--no-reload")
         process.wait_for("Application startup complete")
         return process
 
-    def start_worker(self) -> Process:
+    def start_worker(self) -> ChildProcess:
         process = self._spawn("worker", "--concurrency", "2", "--shutdown-timeout", "20")
         process.wait_for("Worker started")
         return process

@@ -8,14 +8,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import queue
-import signal
-import socket
-import subprocess
 import sys
 import textwrap
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from dyne.cli import cli
+from support import ChildProcess, free_port
 
 WAIT = 30  # seconds any one step may take before the test fails
 
@@ -100,14 +95,7 @@ def _granian_installed() -> None:
         _skip_or_fail('Granian is not installed (pip install "dyne[granian]")')
 
 
-def free_port() -> int:
-    """A port nobody listens on at the moment."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Process:
+class Process(ChildProcess):
     """A ``dyne ... run --server granian`` child whose output lines a test can wait for."""
 
     def __init__(self, directory: Path, *args: str, env: dict[str, str] | None = None) -> None:
@@ -119,64 +107,14 @@ class Process:
             PYTHONUNBUFFERED="1", GRANIAN_TEST_SHUTDOWN_FILE=str(self.shutdown_file), **(env or {})
         )
         command = [sys.executable, "-m", "dyne", "--app", "granian_app", "--port", str(self.port)]
-        self.popen = subprocess.Popen(
+        super().__init__(
             [*command, "run", "--server", "granian", *args],
-            cwd=directory,
-            env=environ,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,
+            directory,
+            environ,
+            new_session=True,  # Granian forks workers: a stuck stop kills the group
+            wait=WAIT,
         )
         self.url = f"http://127.0.0.1:{self.port}"
-        self.lines: list[str] = []
-        self._new: queue.Queue[str | None] = queue.Queue()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.popen.stdout is not None
-        for line in self.popen.stdout:
-            self.lines.append(line)
-            self._new.put(line)
-        self._new.put(None)
-
-    def wait_for(self, text: str, count: int = 1) -> None:
-        """Until ``count`` output lines contain ``text`` (the socket is bound before any
-        worker starts, so a connection made after a worker's startup line is served)."""
-        seen = sum(text in line for line in list(self.lines))
-        deadline = time.monotonic() + WAIT
-        while seen < count and (remaining := deadline - time.monotonic()) > 0:
-            try:
-                line = self._new.get(timeout=remaining)
-            except queue.Empty:
-                break
-            if line is None:
-                break
-            seen = sum(text in line for line in list(self.lines))
-        if seen < count:
-            raise AssertionError(
-                f"{count} x {text!r} not seen from pid {self.popen.pid}:\n{self.output}"
-            )
-
-    @property
-    def output(self) -> str:
-        return "".join(self.lines[-60:])
-
-    def stop(self) -> int:
-        """SIGTERM the server by its PID (SIGKILL its group after 15 s); return its exit code."""
-        if self.popen.poll() is None:
-            self.popen.send_signal(signal.SIGTERM)
-            try:
-                self.popen.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.popen.pid, signal.SIGKILL)
-                self.popen.wait(timeout=15)
-        self._reader.join(timeout=15)
-        if self.popen.stdout is not None:
-            self.popen.stdout.close()
-        return self.popen.returncode
 
 
 @pytest.fixture

@@ -8,22 +8,8 @@ import pytest
 import dyne
 from dyne.ext.auth import DigestAuth, authenticate
 from dyne.ext.redis import RedisBroadcast, RedisReplayStore, RedisSessionStore
-from redis_support import free_port, private_redis, redis_client, unique_prefix
-
-SECRET = "a-shared-secret-key-for-two-workers"
-
-
-@pytest.fixture
-def redis():
-    client = redis_client()
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def prefix(redis):
-    with unique_prefix(redis) as prefix:
-        yield prefix
+from redis_support import free_port, private_redis, redis_client
+from support import SECRET, login_worker, with_cookie
 
 
 @pytest.fixture
@@ -93,13 +79,6 @@ def test_digest_replay_store_must_have_first_use():
         DigestAuth(replay_store=object())
 
 
-def get_with_cookie(app, path, value):
-    """GET ``path`` with only ``value`` as the session cookie."""
-    app.client.cookies.clear()
-    app.client.cookies.set("dyne-Session", value)
-    return app.client.get(path, follow_redirects=False)
-
-
 def session_app(tmp_path, monkeypatch, store):
     monkeypatch.chdir(tmp_path)
     app = dyne.App(secret_key=SECRET, session_store=store)
@@ -128,7 +107,7 @@ def test_redis_session_is_read_by_another_worker(tmp_path, monkeypatch, url, pre
     worker_a = session_app(tmp_path, monkeypatch, RedisSessionStore(url, prefix=prefix))
     worker_b = session_app(tmp_path, monkeypatch, RedisSessionStore(url, prefix=prefix))
     cookie = worker_a.client.get("/set/blue").cookies["dyne-Session"]
-    answer = get_with_cookie(worker_b, "/get", cookie).json()
+    answer = with_cookie(worker_b, "GET", "/get", cookie).json()
     assert answer["value"] == "blue"
 
 
@@ -145,7 +124,7 @@ def test_redis_session_forged_id_reads_as_empty(tmp_path, monkeypatch, url, pref
     [key] = [k for k in redis.scan_iter(match=prefix + "*") if b":family:" not in k]
     sid = key.decode()[len(prefix) :]
     # The bare id, unsigned, is not a session cookie.
-    answer = get_with_cookie(app, "/get", sid).json()
+    answer = with_cookie(app, "GET", "/get", sid).json()
     assert answer == {"value": None, "id": None}
 
 
@@ -170,7 +149,7 @@ def test_redis_session_write_moves_to_a_new_id(tmp_path, monkeypatch, url, prefi
     planted = app.client.get("/set/anonymous").cookies["dyne-Session"]
     app.client.get("/set/logged-in")
     # The id an attacker could have planted before the login never holds the new data.
-    answer = get_with_cookie(app, "/get", planted).json()
+    answer = with_cookie(app, "GET", "/get", planted).json()
     assert answer["value"] == "anonymous"
 
 
@@ -241,43 +220,13 @@ def test_redis_broadcast_publish_without_redis_is_a_503(tmp_path, monkeypatch):
     assert app.client.post("/say/hello").status_code == 503
 
 
-def login_worker(tmp_path, monkeypatch, store):
-    """A 'worker' with LoginManager over a Redis session store."""
-    from dyne.ext.auth.session import LoginManager
-
-    monkeypatch.chdir(tmp_path)
-    app = dyne.App(secret_key=SECRET, session_store=store)
-    auth = LoginManager(app, login_url="/login")
-
-    alice = {"id": 1, "name": "alice"}
-
-    @auth.user_loader
-    async def load_user(user_id):
-        return alice if user_id == "1" else None
-
-    @app.route("/login", methods=["POST"])
-    async def login(req, resp):
-        await auth.login(req, resp, alice)
-
-    @app.route("/logout", methods=["POST"])
-    async def logout(req, resp):
-        await auth.logout(req, resp)
-
-    @app.route("/me")
-    @auth.login_required
-    async def me(req, resp):
-        resp.text = req.state.user["name"]
-
-    return app
-
-
 def test_redis_session_logout_revokes_a_copied_cookie(tmp_path, monkeypatch, url, prefix):
     worker_a = login_worker(tmp_path, monkeypatch, RedisSessionStore(url, prefix=prefix))
     worker_b = login_worker(tmp_path, monkeypatch, RedisSessionStore(url, prefix=prefix))
     cookie = worker_a.client.post("/login").cookies["dyne-Session"]
-    assert get_with_cookie(worker_b, "/me", cookie).text == "alice"
+    assert with_cookie(worker_b, "GET", "/me", cookie).json()["name"] == "alice"
     worker_b.client.post("/logout")
     # A copy of the cookie taken before the logout no longer logs anyone in.
-    copied = get_with_cookie(worker_a, "/me", cookie)
+    copied = with_cookie(worker_a, "GET", "/me", cookie)
     assert copied.status_code in (302, 303)
     assert copied.headers["location"].startswith("/login")

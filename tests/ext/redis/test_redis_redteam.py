@@ -8,56 +8,9 @@ from starlette.websockets import WebSocketDisconnect
 
 import dyne
 from dyne.ext.redis import RedisSessionStore
-from redis_support import REDIS_URL, private_redis, redis_client, unique_prefix
-
-SECRET = "a-shared-secret-key-for-two-workers"
-
-
-@pytest.fixture
-def prefix():
-    client = redis_client()
-    with unique_prefix(client) as prefix:
-        yield prefix
-    client.close()
-
-
-def worker(tmp_path, monkeypatch, store):
-    """A 'worker' with LoginManager over ``store`` and a view that writes the session."""
-    from dyne.ext.auth.session import LoginManager
-
-    monkeypatch.chdir(tmp_path)
-    app = dyne.App(secret_key=SECRET, session_store=store)
-    auth = LoginManager(app, login_url="/login")
-    alice = {"id": 1, "name": "alice"}
-
-    @auth.user_loader
-    async def load_user(user_id):
-        return alice if user_id == "1" else None
-
-    @app.route("/login", methods=["POST"])
-    async def login(req, resp):
-        await auth.login(req, resp, alice)
-
-    @app.route("/logout", methods=["POST"])
-    async def logout(req, resp):
-        await auth.logout(req, resp)
-
-    @app.route("/me")
-    @auth.login_required
-    async def me(req, resp):
-        resp.media = {"name": req.state.user["name"], "id": req.session.id}
-
-    @app.route("/visit")
-    async def visit(req, resp):
-        req.session["visits"] = req.session.get("visits", 0) + 1
-
-    return app
-
-
-def with_cookie(app, method, path, value):
-    app.client.cookies.clear()
-    app.client.cookies.set("dyne-Session", value)
-    return app.client.request(method, path, follow_redirects=False)
+from redis_support import REDIS_URL, private_redis, redis_client
+from support import SECRET, with_cookie
+from support import login_worker as worker
 
 
 def stolen_and_forked(tmp_path, monkeypatch, prefix):

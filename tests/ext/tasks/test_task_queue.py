@@ -10,23 +10,10 @@ from contextlib import contextmanager
 import pytest
 
 import dyne
-from redis_support import REDIS_URL, free_port, redis_client, unique_prefix
+from redis_support import REDIS_URL, free_port
 
 dramatiq = pytest.importorskip("dramatiq")
 from dyne.ext.tasks import TaskQueue, TaskQueueUnavailable  # noqa: E402
-
-
-@pytest.fixture
-def redis():
-    client = redis_client()
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def prefix(redis):
-    with unique_prefix(redis) as prefix:
-        yield prefix
 
 
 @pytest.fixture
