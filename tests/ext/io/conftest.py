@@ -1,8 +1,10 @@
 """One parametrized fixture, ``lib``, giving each schema library's decorators and the same
-schemas written in that library, so common behaviours are tested once for both."""
+schemas written in that library, so common behaviours are tested once for all of them:
+pydantic, marshmallow, and msgspec through the third-party adapter in
+``tests/thirdparty_ext/msgspec_io.py`` (built on the public ``dyne.ext.io`` seam)."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: msgspec reads the Structs' annotations, and
+# these classes are local to a function, out of reach of a string annotation.
 from types import SimpleNamespace
 
 import pytest
@@ -136,7 +138,74 @@ def _marshmallow() -> SimpleNamespace:
     )
 
 
-@pytest.fixture(params=["pydantic", "marshmallow"])
+def _msgspec() -> SimpleNamespace:
+    pytest.importorskip("msgspec")
+    from typing import Annotated
+
+    import msgspec
+
+    from thirdparty_ext import msgspec_io as io
+    from thirdparty_ext.msgspec_io import FileField
+
+    class Author(msgspec.Struct):
+        name: str
+
+    class Book(msgspec.Struct):
+        title: str
+        price: Annotated[float, msgspec.Meta(gt=0)]
+
+    class BookWithAuthor(msgspec.Struct):
+        title: str
+        author: Author
+
+    class Query(msgspec.Struct):
+        page: int = 1
+        limit: int = 10
+        tags: list[str] = []
+
+    class Headers(msgspec.Struct):
+        x_api_key: str = msgspec.field(name="X-API-Key")
+
+    class Cookies(msgspec.Struct):
+        session_id: str
+
+    class BookOut(msgspec.Struct):
+        id: int
+        title: str
+        price: float
+
+    Image = FileField(max_size=1024, allowed_extensions={"png", "jpg"})
+    SafeImage = FileField(max_size=1024, allowed_extensions={"png", "jpg"}, sanitize_filename=True)
+
+    class Upload(msgspec.Struct):
+        image: Image
+        description: str = ""
+
+    class SafeUpload(msgspec.Struct):
+        image: SafeImage
+
+    return SimpleNamespace(
+        name="msgspec",
+        io=io,
+        input=io.input,
+        output=io.output,
+        expect=io.expect,
+        webhook=io.webhook,
+        Book=Book,
+        BookWithAuthor=BookWithAuthor,
+        Query=Query,
+        Headers=Headers,
+        Cookies=Cookies,
+        BookOut=BookOut,
+        Upload=Upload,
+        SafeUpload=SafeUpload,
+    )
+
+
+_LIBRARIES = {"pydantic": _pydantic, "marshmallow": _marshmallow, "msgspec": _msgspec}
+
+
+@pytest.fixture(params=list(_LIBRARIES))
 def lib(request: pytest.FixtureRequest) -> SimpleNamespace:
     """The decorators and the shared test schemas of one schema library."""
-    return _pydantic() if request.param == "pydantic" else _marshmallow()
+    return _LIBRARIES[request.param]()

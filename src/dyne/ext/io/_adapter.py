@@ -3,6 +3,10 @@
 The OpenAPI extension uses the describing half (``name``, ``many``, ``json_schema``,
 ``parameters``, ``has_file``); the engine uses the working half (``load``, ``dump``,
 ``errors``, ``error_types``, ``wire_fields`` and the optional ``load_json``).
+
+Both are public as ``dyne.ext.io.SchemaAdapter`` and ``dyne.ext.io.decorators``: a third
+library's adapter is a class whose ``__init__`` takes the schema as the user wrote it
+(raising ``TypeError`` for anything else) and which has the members below.
 """
 
 from __future__ import annotations
@@ -15,7 +19,21 @@ __all__ = ["SchemaAdapter", "parameters_from_json_schema"]
 
 @runtime_checkable
 class SchemaAdapter(Protocol):
-    """A schema of some library, seen through the handful of operations Dyne needs."""
+    """A schema of some library, seen through the handful of operations Dyne needs.
+
+    ``decorators(AdapterClass)`` calls ``AdapterClass(schema)`` once per decorator, when
+    the decorator runs, never per request. The engine reads each ``@input`` location into
+    plain data (a dict of wire names: strings from a query string, headers, cookies or a
+    form, a list for a field ``wire_fields`` marks as taking several values, a
+    :class:`~dyne.ext.io.File` for a form's file part; whatever the body format decoded
+    for a body) and passes it to ``load``; an exception of ``error_types`` becomes the
+    400 ``{"errors": errors(exc)}``. ``@output`` hands ``dump`` one object or a list.
+
+    Optionally, ``load_json(body: bytes)`` validates a JSON body straight from its bytes
+    (a library's fast path); it raises ``error_types`` for data that does not fit, and
+    should let the core decode a body it cannot parse (``dyne.formats.decode_json``) so
+    malformed JSON gets the same 400 everywhere.
+    """
 
     #: component name for OpenAPI (``"Book"``); OpenAPI makes it unique
     name: str
@@ -25,7 +43,8 @@ class SchemaAdapter(Protocol):
     error_types: tuple[type[Exception], ...]
 
     def load(self, data: Any) -> Any:
-        """Validate ``data`` (plain Python data) and return plain data (dicts for objects)."""
+        """Validate ``data`` (plain Python data) and return plain data: dicts for objects,
+        keyed by the names the view uses (``data.x_api_key``, not the wire's ``X-API-Key``)."""
         ...
 
     def dump(self, obj: Any, *, many: bool = False) -> Any:
