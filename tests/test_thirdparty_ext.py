@@ -1,9 +1,10 @@
 """The third-party package in tests/thirdparty_ext works with public imports only."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: msgspec reads the annotations of the Structs
+# defined inside the tests below.
 import ast
 import base64
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -241,3 +242,224 @@ def test_graphql_engine_of_its_own_is_served_by_graphqlview(tmp_path, monkeypatc
     response = app.client.post("/graphql", json={"query": "{ hello }"})
     assert response.json() == {"data": {"hello": "world"}}
     assert app.extensions["graphql"] == "graphql-core"
+
+
+# -- the API-key backend with LoginManager routes -------------------------------------------
+
+
+@pytest.fixture
+def session_app(key_auth, tmp_path, monkeypatch):
+    from dyne.ext.auth import LoginManager
+
+    monkeypatch.chdir(tmp_path)
+    app = dyne.App(secret_key="a-secret-key-long-enough-for-sessions")
+    auth = LoginManager(app, login_url="/login")
+    people = {"1": {"id": 1, "name": "ann"}}
+
+    @auth.user_loader
+    def load_user(user_id):
+        return people.get(user_id)
+
+    auth.request_loader(key_auth)  # scripts use an API key where browsers log in
+
+    @app.route("/login", methods=["POST"])
+    async def login(req, resp):
+        await auth.login(req, resp, people["1"])
+        resp.text = "in"
+
+    @app.route("/reports")
+    @auth.login_required
+    def reports(req, resp):
+        resp.media = {"user": req.state.user["name"]}
+
+    return app
+
+
+def test_api_key_reaches_a_login_required_view(session_app):
+    response = session_app.client.get("/reports", headers={"X-API-Key": "s3cret"})
+    assert response.json() == {"user": "robot"}
+
+
+def test_login_required_view_still_admits_a_logged_in_browser(session_app):
+    client = session_app.client
+    client.post("/login")
+    assert client.get("/reports").json() == {"user": "ann"}
+
+
+def test_wrong_api_key_on_a_login_required_view_is_401_with_its_challenge(session_app):
+    response = session_app.client.get(
+        "/reports", headers={"X-API-Key": "nope"}, follow_redirects=False
+    )
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("APIKey")
+
+
+def test_login_required_view_documents_the_api_key_scheme(session_app):
+    operation = OpenAPI(session_app).spec["paths"]["/reports"]["get"]
+    assert {"apiKeyAuth": []} in operation["security"]
+
+
+# -- MessagePack -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def msgpack_app():
+    pytest.importorskip("msgspec")
+    from thirdparty_ext.formats import install_msgpack
+
+    app = dyne.App()
+    install_msgpack(app)
+
+    @app.route("/events", methods=["GET", "POST"])
+    async def events(req, resp):
+        if req.method == "POST":
+            resp.media = {"received": await req.media()}
+        else:
+            resp.media = [{"id": 1, "on": dt.date(2026, 1, 2)}]
+
+    return app
+
+
+def test_msgpack_body_is_decoded_by_req_media(msgpack_app):
+    import msgspec
+
+    body = msgspec.msgpack.encode([{"id": 1, "tags": ["a"]}])
+    response = msgpack_app.client.post(
+        "/events", content=body, headers={"content-type": "application/msgpack"}
+    )
+    assert response.json() == {"received": [{"id": 1, "tags": ["a"]}]}
+
+
+def test_msgpack_answers_a_client_that_accepts_it(msgpack_app):
+    import msgspec
+
+    response = msgpack_app.client.get("/events", headers={"accept": "application/msgpack"})
+    assert response.headers["content-type"] == "application/msgpack"
+    assert msgspec.msgpack.decode(response.content) == [{"id": 1, "on": "2026-01-02"}]
+
+
+def test_msgpack_app_still_answers_json_by_default(msgpack_app):
+    assert msgpack_app.client.get("/events").json() == [{"id": 1, "on": "2026-01-02"}]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"\xc1",  # a byte MessagePack never uses
+        b"\x92\x01",  # an array of two, cut off after one
+        b"\xdd\xff\xff\xff\xff",  # claims four billion items, sends none
+        b"\x01\x02",  # trailing bytes
+        b"\x91" * 100_000 + b"\xc0",  # nested past any sane depth
+        b"\x81\x01\x02",  # a map key that is not a string
+        b"\xcb\x7f\xf8\x00\x00\x00\x00\x00\x00",  # NaN
+        b"\xc4\x01x",  # binary: JSON has no bytes
+        b"\xd4\x01\x00",  # an extension type
+        b"",
+    ],
+    ids=[
+        *("reserved", "truncated", "huge-count", "trailing", "deep"),
+        *("int-key", "nan", "bin", "ext", "empty"),
+    ],
+)
+def test_malformed_msgpack_body_is_400(msgpack_app, body):
+    response = msgpack_app.client.post(
+        "/events", content=body, headers={"content-type": "application/msgpack"}
+    )
+    assert response.status_code == 400
+    assert "msgpack" in response.text
+
+
+def test_msgpack_body_feeds_the_msgspec_input(msgpack_app):
+    import msgspec
+
+    from thirdparty_ext.msgspec_io import input
+
+    class Event(msgspec.Struct):
+        id: int
+        name: str
+
+    @msgpack_app.route("/typed", methods=["POST"])
+    @input(Event)
+    async def typed(req, resp, *, data):
+        resp.media = {"name": data.name}
+
+    client = msgpack_app.client
+    headers = {"content-type": "application/msgpack"}
+    good = msgspec.msgpack.encode({"id": 1, "name": "launch"})
+    assert client.post("/typed", content=good, headers=headers).json() == {"name": "launch"}
+    bad = msgspec.msgpack.encode({"id": "one", "name": "launch"})
+    response = client.post("/typed", content=bad, headers=headers)
+    assert (response.status_code, list(response.json()["errors"])) == (400, ["id"])
+
+
+# -- the msgspec validation adapter (the shared io suite runs it too: tests/ext/io) --------
+
+
+def test_msgspec_adapter_is_described_in_openapi():
+    msgspec = pytest.importorskip("msgspec")
+    from thirdparty_ext.msgspec_io import input, output
+
+    class Author(msgspec.Struct):
+        name: str
+
+    class Book(msgspec.Struct):
+        title: str
+        author: Author
+
+    class Page(msgspec.Struct):
+        page: int = 1
+
+    app = dyne.App()
+
+    @app.route("/books", methods=["POST"])
+    @input(Page, location="query")
+    @input(Book)
+    @output(Book, status_code=201)
+    async def create(req, resp, *, data, query):
+        resp.obj = data
+
+    spec = OpenAPI(app).spec
+    operation = spec["paths"]["/books"]["post"]
+    assert operation["parameters"][0]["name"] == "page"
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/Book"}
+    book = spec["components"]["schemas"]["Book"]
+    assert book["properties"]["author"] == {"$ref": "#/components/schemas/Author"}
+    assert "201" in operation["responses"]
+
+
+def test_msgspec_adapter_refuses_a_field_type_it_cannot_read():
+    msgspec = pytest.importorskip("msgspec")
+    from thirdparty_ext.msgspec_io import input
+
+    class Point:
+        pass
+
+    class Shape(msgspec.Struct):
+        origin: Point
+
+    with pytest.raises(TypeError, match=r"cannot validate by itself \(Point\)"):
+        input(Shape)
+
+
+def test_msgspec_upload_is_documented_as_binary():
+    msgspec = pytest.importorskip("msgspec")
+    from thirdparty_ext.msgspec_io import FileField, input
+
+    Image = FileField(allowed_extensions={"png"})
+
+    class Upload(msgspec.Struct):
+        image: Image
+
+    app = dyne.App()
+
+    @app.route("/upload", methods=["POST"])
+    @input(Upload, location="form")
+    async def upload(req, resp, *, data):
+        resp.media = {}
+
+    spec = OpenAPI(app).spec
+    content = spec["paths"]["/upload"]["post"]["requestBody"]["content"]
+    assert list(content) == ["multipart/form-data"]
+    schema = spec["components"]["schemas"]["Upload"]
+    assert schema["properties"]["image"] == {"type": "string", "format": "binary"}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any, ParamSpec, overload
 
 from dyne import extension
@@ -14,6 +14,7 @@ from dyne.ext.auth.session._failure import AuthFailureReason, default_failure
 from dyne.ext.auth.session._middleware import CurrentUserHook
 from dyne.ext.auth.session._redirects import safe_redirect
 from dyne.ext.auth.session._remember import RememberMe, fingerprint, same_fingerprint
+from dyne.ext.auth.stateless.backends.base import ANONYMOUS, AuthBackend, AuthFailed
 from dyne.request import Request
 from dyne.response import Response
 from dyne.sessions import SESSION_COOKIE
@@ -90,6 +91,8 @@ class LoginManager:
         self._on_failure: Callable[..., Any] | None = None
         self._on_login: list[Callable[..., Any]] = []
         self._on_logout: list[Callable[..., Any]] = []
+        self._request_loaders: list[Callable[[Request], Awaitable[Any]]] = []
+        self._backends: list[AuthBackend] = []
         self._remember: weakref.WeakKeyDictionary[App, RememberMe] = weakref.WeakKeyDictionary()
         if app is not None:
             self.init_app(app)
@@ -124,6 +127,30 @@ class LoginManager:
         """Register ``[async] def load_user(user_id: str)`` returning the user or None."""
         self._user_loader = extension.as_async(func)
         return func
+
+    def request_loader(self, loader: Any) -> Any:
+        """Register a way to find the user from the request itself, tried (in order) when
+        neither the session nor a remember-me cookie names one: an API key, a bearer token.
+
+        ``loader`` is ``[async] def load(req)`` returning the user or None, or an
+        :class:`~dyne.ext.auth.AuthBackend` (``TokenAuth``, ``MultiAuth``, your own): its
+        user when the request carries its credentials. Such a user is not logged into the
+        session: every request carries its credentials again. A request whose credentials
+        a backend refuses is answered by that backend (401 with its challenge, through its
+        ``error_handler``) instead of being sent to the login page, and ``login_required``
+        documents the backend's scheme beside the session's: register backends before
+        decorating views. Returns ``loader``, so it also works as a decorator.
+        """
+        if isinstance(loader, AuthBackend):
+            self._backends.append(loader)
+            self._request_loaders.append(_backend_loader(loader))
+        elif callable(loader):
+            self._request_loaders.append(extension.as_async(loader))
+        else:
+            raise TypeError(
+                f"request_loader takes [async] def load(req) or an AuthBackend, not {loader!r}."
+            )
+        return loader
 
     def user_version(self, func: Callable[..., Any]) -> Callable[..., Any]:
         """Register ``[async] def version(user)`` returning what must change to end all of
@@ -226,13 +253,23 @@ class LoginManager:
     # -- loading the user ---------------------------------------------------------------
 
     async def load_user(self, req: Request, resp: Response) -> Any:
-        """The user for this request from its session or remember-me cookie, else None.
+        """The user for this request from its session or remember-me cookie, else from a
+        ``request_loader``, else None.
 
         ``user_loader`` is called at most once, and only when there is a user id to look up.
         A session id the loader cannot find is dropped from the session; a remember-me
         cookie that is tampered, expired or names a missing user is deleted. A valid
         remember-me cookie logs the user back into the session.
         """
+        user = await self._from_cookies(req, resp)
+        if user is None:
+            for load in self._request_loaders:
+                user = await load(req)
+                if user is not None:
+                    break
+        return user
+
+    async def _from_cookies(self, req: Request, resp: Response) -> Any:
         session = req.session
         user_id = session.get(SESSION_KEY)
         if user_id is not None:
@@ -350,10 +387,15 @@ class LoginManager:
                     return None
                 return await call(*args, **kwargs)
 
-            requirement = SecurityRequirement(
-                self.security_scheme_name, dict(self.security_scheme), roles=role, guard=new_guard()
-            )
-            return extension.append(guarded, "security", requirement)
+            # The session and the request loaders' backends are alternatives: one guard.
+            guard = new_guard()
+            schemes = [(self.security_scheme_name, self.security_scheme)]
+            for backend in self._backends:
+                schemes += backend.security_schemes()
+            for name, scheme in schemes:
+                requirement = SecurityRequirement(name, dict(scheme), roles=role, guard=guard)
+                guarded = extension.append(guarded, "security", requirement)
+            return guarded
 
         if view is None:
             return decorate
@@ -368,6 +410,11 @@ class LoginManager:
                 "app with LoginManager(app) or auth.init_app(app)."
             ) from None
         if user is None:
+            for backend in self._backends:
+                if backend.matches(req):
+                    # Credentials were sent and refused: the backend's answer, not a login page.
+                    await backend.reject(req, resp, 401)
+                    return False
             await self._fail(req, resp, AuthFailureReason.UNAUTHENTICATED)
             return False
         if rule is not None:
@@ -386,3 +433,19 @@ class LoginManager:
             await self._on_failure(req, resp, reason)
         else:
             await self.default_failure(req, resp, reason)
+
+
+def _backend_loader(backend: AuthBackend) -> Callable[[Request], Awaitable[Any]]:
+    """A request loader asking ``backend`` for the user, when the request carries its
+    credentials (refused credentials: no user)."""
+
+    async def load(req: Request) -> Any:
+        if not backend.matches(req):
+            return None
+        try:
+            user = await backend.authenticate(req)
+        except AuthFailed:
+            return None
+        return None if user is ANONYMOUS else user
+
+    return load
