@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, cast
 
 from dyne import __version__
 from dyne.exceptions import MissingDependency
@@ -14,11 +14,18 @@ from dyne.types import ASGIApp, Message, Receive, Scope, Send
 
 try:
     from opentelemetry import propagate, trace
-    from opentelemetry.trace import SpanKind, Status, StatusCode
+    from opentelemetry.propagators.textmap import TextMapPropagator
+    from opentelemetry.trace import SpanKind, Status, StatusCode, Tracer, TracerProvider
+    from opentelemetry.util.types import AttributeValue
 except ModuleNotFoundError as exc:  # pragma: no cover - depends on the install
     if exc.name is None or exc.name.partition(".")[0] != "opentelemetry":
         raise
     raise MissingDependency("opentelemetry-api", "otel") from None
+
+if TYPE_CHECKING:
+    from dyne.app import App
+    from dyne.request import Request
+    from dyne.response import Response
 
 __all__ = ["SERVER_SPAN_ATTRIBUTES", "instrument"]
 
@@ -50,7 +57,7 @@ _MARK = "_dyne_otel"
 _ATTRIBUTE_HEADERS = frozenset({"host", "user-agent"})
 
 #: (the global propagator, the header names it reads), refreshed when it is replaced
-_fields_cache: tuple[Any, frozenset[str]] = (None, frozenset())
+_fields_cache: tuple[TextMapPropagator | None, frozenset[str]] = (None, frozenset())
 
 
 def _propagated_fields() -> frozenset[str]:
@@ -64,7 +71,7 @@ def _propagated_fields() -> frozenset[str]:
     return fields
 
 
-def instrument(app: Any, *, tracer_provider: Any = None) -> None:
+def instrument(app: App, *, tracer_provider: TracerProvider | None = None) -> None:
     """Trace ``app``: a server span per request, spans for request attributes such as
     ``req.db`` and for background tasks. Call it once, before the app serves.
 
@@ -81,7 +88,7 @@ def instrument(app: Any, *, tracer_provider: Any = None) -> None:
 class TracingMiddleware:
     """Opens the server span of each HTTP request (its parent: the incoming trace context)."""
 
-    def __init__(self, app: ASGIApp, *, dyne_app: Any, tracer: Any) -> None:
+    def __init__(self, app: ASGIApp, *, dyne_app: App, tracer: Tracer) -> None:
         self.app = app
         self.dyne_app = dyne_app
         self.tracer = tracer
@@ -134,8 +141,10 @@ class TracingMiddleware:
                     span.update_name(f"{known} {route}")
 
 
-def _request_attributes(scope: Scope, headers: dict[str, str], method: str) -> dict[str, Any]:
-    attributes: dict[str, Any] = {
+def _request_attributes(
+    scope: Scope, headers: dict[str, str], method: str
+) -> dict[str, AttributeValue]:
+    attributes: dict[str, AttributeValue] = {
         "http.request.method": method,
         "url.path": scope["path"],
         "url.scheme": scope.get("scheme", "http"),
@@ -176,7 +185,7 @@ def _split_host(host: str) -> tuple[str, int | None]:
     return name, int(port) if port.isdigit() and len(port) <= 5 else None
 
 
-def _trace_request_properties(app: Any, tracer: Any) -> None:
+def _trace_request_properties(app: App, tracer: Tracer) -> None:
     """Wrap each request attribute extensions publish (``req.db``) in a span that lasts from
     its first use in a request to the end of that request."""
     for name, factory in list(app.request_properties.items()):
@@ -185,11 +194,13 @@ def _trace_request_properties(app: Any, tracer: Any) -> None:
         app.request_properties[name] = _traced_property(name, factory, tracer)
 
 
-def _traced_property(name: str, factory: Callable[..., Any], tracer: Any) -> Any:
+def _traced_property(
+    name: str, factory: Callable[[Request], object], tracer: Tracer
+) -> Callable[[Request], object]:
     flag = f"dyne_otel_{name}"
 
     @functools.wraps(factory)
-    def traced(req: Any) -> Any:
+    def traced(req: Request) -> object:
         state = req.state
         if not getattr(state, flag, False):
             setattr(state, flag, True)
@@ -199,7 +210,7 @@ def _traced_property(name: str, factory: Callable[..., Any], tracer: Any) -> Any
                 attributes["dyne.request_id"] = request_id
             span = tracer.start_span(f"req.{name}", kind=SpanKind.INTERNAL, attributes=attributes)
 
-            async def end(req: Any, resp: Any, exc: BaseException | None) -> None:
+            async def end(req: Request, resp: Response, exc: BaseException | None) -> None:
                 if exc is not None:
                     span.record_exception(exc)
                     span.set_status(Status(StatusCode.ERROR))
@@ -214,30 +225,33 @@ def _traced_property(name: str, factory: Callable[..., Any], tracer: Any) -> Any
     return traced
 
 
-def _background_wrapper(tracer: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    def wrap(func: Callable[..., Any]) -> Callable[..., Any]:
+def _background_wrapper(
+    tracer: Tracer,
+) -> Callable[[Callable[..., object]], Callable[..., object]]:
+    def wrap(func: Callable[..., object]) -> Callable[..., object]:
         name = getattr(func, "__qualname__", None) or repr(func)
 
-        def attributes() -> dict[str, Any]:
-            found: dict[str, Any] = {"dyne.background.task": name}
+        def attributes() -> dict[str, AttributeValue]:
+            found: dict[str, AttributeValue] = {"dyne.background.task": name}
             request_id = current_request_id()
             if request_id is not None:
                 found["dyne.request_id"] = request_id
             return found
 
         if is_async_callable(func):
+            coroutine_function = cast(Callable[..., Awaitable[object]], func)
 
             @functools.wraps(func)
-            async def traced_async(*args: Any, **kwargs: Any) -> Any:
+            async def traced_async(*args: object, **kwargs: object) -> object:
                 with tracer.start_as_current_span(
                     f"background {name}", kind=SpanKind.INTERNAL, attributes=attributes()
                 ):
-                    return await func(*args, **kwargs)
+                    return await coroutine_function(*args, **kwargs)
 
             return traced_async
 
         @functools.wraps(func)
-        def traced_sync(*args: Any, **kwargs: Any) -> Any:
+        def traced_sync(*args: object, **kwargs: object) -> object:
             with tracer.start_as_current_span(
                 f"background {name}", kind=SpanKind.INTERNAL, attributes=attributes()
             ):

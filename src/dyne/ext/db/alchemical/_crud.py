@@ -5,10 +5,11 @@ from __future__ import annotations
 import decimal
 import uuid
 from collections.abc import Sequence
-from typing import Any, Self
+from typing import Self
 
-from sqlalchemy import BigInteger, Integer, SmallInteger, inspect, select
+from sqlalchemy import BigInteger, Column, Integer, SmallInteger, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from dyne.ext.db.alchemical._context import require_session
 
@@ -36,7 +37,7 @@ class CRUDMixin:
         await session.flush()
         return self
 
-    async def patch(self, **changes: Any) -> Self:
+    async def patch(self, **changes: object) -> Self:
         """Set the given attributes that the model has (others are ignored), flush, return self."""
         session = require_session()
         known = inspect(type(self), raiseerr=True).attrs.keys()
@@ -57,7 +58,7 @@ class CRUDMixin:
         await session.flush()
 
     @classmethod
-    async def create(cls, **values: Any) -> Self:
+    async def create(cls, **values: object) -> Self:
         """Build an instance from ``values``, save it and return it."""
         require_session()
         return await cls(**values).save()
@@ -69,13 +70,13 @@ class CRUDMixin:
         return (await session.scalars(select(cls))).all()
 
     @classmethod
-    async def find(cls, **criteria: Any) -> Self | None:
+    async def find(cls, **criteria: object) -> Self | None:
         """The first row whose columns equal ``criteria``, or None."""
         session = require_session()
         return (await session.scalars(select(cls).filter_by(**criteria).limit(1))).first()
 
     @classmethod
-    async def get(cls, ident: Any) -> Self | None:
+    async def get(cls, ident: object) -> Self | None:
         """The row with primary key ``ident``, or None.
 
         A string key (a path parameter) is converted to the key column's type first, so
@@ -92,18 +93,18 @@ class CRUDMixin:
         return await session.get(cls, ident)
 
 
-def _dialect_name(session: Any, model: type) -> str:
+def _dialect_name(session: AsyncSession, model: type) -> str:
     try:
         return str(session.get_bind(mapper=inspect(model)).dialect.name)
     except SQLAlchemyError:  # no bind to ask: assume the widest (64-bit) integers
         return ""
 
 
-def _in_integer_range(model: type, ident: Any, dialect: str) -> bool:
+def _in_integer_range(model: type, ident: object, dialect: str) -> bool:
     """Whether an integer key fits its column (an id past it is a 404, not a driver error)."""
     if not isinstance(ident, int) or isinstance(ident, bool):
         return True
-    keys: tuple[Any, ...] = tuple(inspect(model, raiseerr=True).primary_key)
+    keys = _primary_key(model)
     if len(keys) != 1 or not isinstance(keys[0].type, Integer):
         return True
     column_type = keys[0].type
@@ -117,10 +118,14 @@ def _in_integer_range(model: type, ident: Any, dialect: str) -> bool:
     return fits
 
 
-def _coerce_key(model: type, ident: Any) -> Any:
+def _primary_key(model: type) -> tuple[Column[object], ...]:
+    return tuple(inspect(model, raiseerr=True).primary_key)
+
+
+def _coerce_key(model: type, ident: object) -> object:
     if not isinstance(ident, str):
         return ident
-    keys: tuple[Any, ...] = tuple(inspect(model, raiseerr=True).primary_key)
+    keys = _primary_key(model)
     if len(keys) != 1:
         return ident
     try:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.engine import ExceptionContext
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from dyne.exceptions import HTTPException
 
@@ -23,7 +25,7 @@ class DatabaseUnavailable(HTTPException):
         )
 
 
-def guard(engine: Any) -> None:
+def guard(engine: AsyncEngine) -> None:
     """Make ``engine`` raise :class:`DatabaseUnavailable` when connecting fails or drops.
 
     The original error stays attached as ``__cause__`` and is logged (without password).
@@ -36,7 +38,7 @@ def guard(engine: Any) -> None:
     # Wrapping the dialect's own connect (not a do_connect listener) keeps any do_connect
     # listeners the user adds working, and sees driver errors that SQLAlchemy does not wrap
     # (asyncpg raises a bare ConnectionRefusedError).
-    def guarded_connect(*cargs: Any, **cparams: Any) -> Any:
+    def guarded_connect(*cargs: object, **cparams: object) -> DBAPIConnection:
         try:
             return connect(*cargs, **cparams)
         except (TypeError, ValueError, AttributeError):
@@ -45,9 +47,10 @@ def guard(engine: Any) -> None:
             logger.warning("Cannot connect to the database %s: %r", where, exc)
             raise DatabaseUnavailable() from exc
 
-    dialect.connect = guarded_connect
+    # Replaced on this engine's dialect instance only (other engines keep their own).
+    dialect.connect = guarded_connect  # type: ignore[method-assign]
 
-    def on_error(context: Any) -> None:
+    def on_error(context: ExceptionContext) -> None:
         # A dropped connection is invalidated by SQLAlchemy (the pool reconnects next time);
         # the request that saw it gets a 503 rather than a 500.
         if context.is_disconnect:

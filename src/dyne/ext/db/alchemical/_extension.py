@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Awaitable, Callable, Generator
-from typing import Any, TypeVar, cast
+from collections.abc import Awaitable, Callable, Generator, Mapping
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
 from alchemical.aio import Alchemical as _Alchemical
 from sqlalchemy import MetaData
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import SessionTransactionOrigin
 
 from dyne import extension
@@ -20,11 +20,15 @@ from dyne.ext.db.alchemical._settings import read_settings, require_driver
 from dyne.request import Request
 from dyne.response import Response
 
+if TYPE_CHECKING:
+    from dyne.app import App
+
 __all__ = ["Alchemical"]
 
 logger = logging.getLogger("dyne.ext.db.alchemical")
 
-F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # Where the request's session lives in req.state, and the depth of @db.transaction in
 # session.info (so nested decorated calls join the outermost one).
@@ -60,7 +64,7 @@ class Alchemical(_Alchemical):
 
     def __init__(
         self,
-        app: Any = None,
+        app: App | None = None,
         *,
         session_options: dict[str, Any] | None = None,
         model_class: type | None = None,
@@ -71,16 +75,16 @@ class Alchemical(_Alchemical):
             model_class=model_class,
             naming_convention=naming_convention,
         )
-        self.app: Any = None
+        self.app: App | None = None
         #: commit each request's session when the view succeeds (``ALCHEMICAL_AUTOCOMMIT``)
         self.autocommit = False
         self._uses_transaction = False
         self._warned_autocommit = False
-        self._guarded_engines: dict[str | None, Any] | None = None
+        self._guarded_engines: dict[str | None, AsyncEngine] | None = None
         if app is not None:
             self.init_app(app)
 
-    def init_app(self, app: Any) -> None:
+    def init_app(self, app: App) -> None:
         """Read the configuration from ``app.config`` and attach to ``app``.
 
         :raises RuntimeError: when ``ALCHEMICAL_DATABASE_URL`` is not set.
@@ -110,13 +114,13 @@ class Alchemical(_Alchemical):
         if self.autocommit and self._uses_transaction:
             self._warn_autocommit()
 
-    def get_engine(self, bind: str | None = None) -> Any:
+    def get_engine(self, bind: str | None = None) -> AsyncEngine:
         """The engine of ``bind`` (the default database when ``None``), made on first use.
 
         Every engine this instance makes answers an unreachable database with
         :class:`DatabaseUnavailable` (a 503) instead of a 500.
         """
-        engine = super().get_engine(bind)
+        engine: AsyncEngine = super().get_engine(bind)
         # Alchemical makes all its engines at once, in a new ``engines`` dict, whenever it
         # has none (first use, or after initialize()/dispose()); guard each new set once.
         # Overriding this public method (not Alchemical's private ``_create_engine``) keeps
@@ -131,7 +135,7 @@ class Alchemical(_Alchemical):
     async def dispose(self) -> None:
         """Close every pooled connection; engines are made again on next use."""
         with self.lock:
-            engines: dict[str | None, Any] = self.engines or {}
+            engines: dict[str | None, AsyncEngine] = self.engines or {}
             if self.url is not None or self.binds:
                 # initialize() with the current settings is Alchemical's public way to drop
                 # its engines, session factory and run_sync() helper; they are remade lazily.
@@ -162,7 +166,7 @@ class Alchemical(_Alchemical):
         activate(session)
         return cast(AsyncSession, session)
 
-    async def _end_request(self, req: Request, resp: Any, exc: BaseException | None) -> None:
+    async def _end_request(self, req: Request, resp: Response, exc: BaseException | None) -> None:
         session: AsyncSession = getattr(req.state, _STATE_KEY)
         setattr(req.state, _STATE_KEY, _FINISHED)
         pending = session.info.pop(_PENDING_KEY, False)
@@ -181,7 +185,7 @@ class Alchemical(_Alchemical):
 
     # -- @db.transaction ---------------------------------------------------------------
 
-    def transaction(self, func: F) -> F:
+    def transaction(self, func: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
         """Run the decorated coroutine in one transaction: commit on success, roll back on error.
 
         The request's session is used when a :class:`~dyne.Request` is among the
@@ -204,7 +208,7 @@ class Alchemical(_Alchemical):
             self._warn_autocommit()
 
         @extension.wraps(func)
-        async def transactional(*args: Any, **kwargs: Any) -> Any:
+        async def transactional(*args: P.args, **kwargs: P.kwargs) -> R:
             session, owned = self._transaction_session(args, kwargs)
             try:
                 if _in_transaction(session):
@@ -232,10 +236,10 @@ class Alchemical(_Alchemical):
                     finally:
                         deactivate(session)
 
-        return transactional  # type: ignore[return-value]
+        return transactional
 
     def _transaction_session(
-        self, args: tuple[Any, ...], kwargs: dict[str, Any]
+        self, args: tuple[object, ...], kwargs: Mapping[str, object]
     ) -> tuple[AsyncSession, bool]:
         """The session a transaction runs in, and whether it is the transaction's own."""
         req = extension.find_request(args, kwargs)
@@ -269,12 +273,12 @@ class _SessionAwaitable:
         self._db = db
         self._req = req
 
-    def __await__(self) -> Generator[Any, None, AsyncSession]:
+    def __await__(self) -> Generator[None, None, AsyncSession]:
         return self._db.session_for(self._req)
         yield  # a generator, so that ``await`` accepts it; nothing here ever suspends
 
 
-def _is_view_call(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+def _is_view_call(args: tuple[object, ...], kwargs: Mapping[str, object]) -> bool:
     """Whether the call carries the request's Response: a view, whose transaction ends
     with the request (a helper called with only the request commits when it returns)."""
     return extension.find_request(args, kwargs) is not None and any(

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
+
+if TYPE_CHECKING:
+    from dyne.ext.db.alchemical._extension import Alchemical
 
 __all__ = ["database_check"]
 
 
-def database_check(db: Any) -> Callable[[], Awaitable[None]]:
+def database_check(db: Alchemical) -> Callable[[], Awaitable[None]]:
     """A check that connects to the default database and every bind and runs ``SELECT 1``;
     it raises (and the ready endpoint answers 503) when one cannot be reached."""
 

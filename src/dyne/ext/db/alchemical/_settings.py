@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from dyne.config import to_bool
+from dyne.config import Config, to_bool
 from dyne.extension import require
 
 __all__ = ["Settings", "async_url", "read_settings"]
@@ -56,7 +56,7 @@ def require_driver(url: str) -> None:
         require(module, EXTRA)
 
 
-def read_settings(config: Any) -> Settings:
+def read_settings(config: Config) -> Settings:
     """Read and check every ``ALCHEMICAL_*`` key from ``config``."""
     url = config.get("ALCHEMICAL_DATABASE_URL")
     if not url:
@@ -85,7 +85,7 @@ def read_settings(config: Any) -> Settings:
     )
 
 
-def _mapping(config: Any, key: str) -> dict[str, Any]:
+def _mapping(config: Config, key: str) -> dict[str, Any]:
     """A dict setting, given as a dict (from_object) or as JSON text (environment, .env)."""
     value = config.get(key)
     if value is None or value == "":
