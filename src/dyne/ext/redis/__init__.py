@@ -22,7 +22,7 @@ import json
 import logging
 import secrets
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
 from dyne.exceptions import HTTPException, MissingDependency
 from dyne.sessions import Session, codec_for, delete_session_cookie, set_session_cookie
@@ -92,10 +92,18 @@ def _redact(url: str) -> str:
     return url
 
 
-def _check_url(url: Any) -> str:
+def _check_url(url: object) -> str:
     if not isinstance(url, str) or not url.startswith(("redis://", "rediss://", "unix://")):
         raise ValueError(f"Expected a Redis URL such as redis://127.0.0.1:6379/0, not {url!r}.")
     return url
+
+
+class _ClientOptions(TypedDict):
+    """The options every client of a store or broadcast is made with."""
+
+    socket_timeout: float | None
+    socket_connect_timeout: float
+    decode_responses: bool
 
 
 class _Connection:
@@ -107,7 +115,7 @@ class _Connection:
         self._sync: redis.Redis | None = None
         self._async: dict[asyncio.AbstractEventLoop, aioredis.Redis] = {}
 
-    def _options(self) -> dict[str, Any]:
+    def _options(self) -> _ClientOptions:
         return {
             "socket_timeout": self.timeout,
             "socket_connect_timeout": self.timeout,
@@ -309,7 +317,7 @@ class RedisSessionStore:
 class _Messages:
     """The messages of one Redis pub/sub subscription."""
 
-    def __init__(self, pubsub: Any) -> None:
+    def __init__(self, pubsub: aioredis.client.PubSub) -> None:
         self._pubsub = pubsub
 
     def __aiter__(self) -> AsyncIterator[str]:

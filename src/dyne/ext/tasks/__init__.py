@@ -24,7 +24,7 @@ import logging
 import math
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -41,6 +41,8 @@ except ModuleNotFoundError as exc:  # pragma: no cover - depends on the install
     raise MissingDependency(exc.name, "tasks") from None
 
 if TYPE_CHECKING:
+    from dramatiq.broker import Broker, MessageProxy
+
     from dyne.app import App
 
 __all__ = ["FailedTask", "TaskQueue", "TaskQueueUnavailable", "check_arguments"]
@@ -104,7 +106,7 @@ def _redact(url: str) -> str:
     return url
 
 
-def _where(path: str, value: Any) -> str | None:
+def _where(path: str, value: object) -> str | None:
     """The path of the first value JSON would not carry as it is, or None."""
     if value is None or isinstance(value, str | bool | int):
         return None
@@ -127,7 +129,7 @@ def _where(path: str, value: Any) -> str | None:
     return f"{path} ({type(value).__name__})"
 
 
-def check_arguments(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+def check_arguments(name: str, args: tuple[object, ...], kwargs: Mapping[str, object]) -> None:
     """Raise ``TypeError`` unless every argument survives JSON: str, int, finite float,
     bool, None, and lists, tuples and str-keyed dicts of those."""
     for index, value in enumerate(args):
@@ -156,7 +158,12 @@ class _Report(Middleware):
         self.queue = queue
 
     def after_process_message(
-        self, broker: Any, message: Any, *, result: Any = None, exception: Any = None
+        self,
+        broker: Broker,
+        message: MessageProxy,
+        *,
+        result: object = None,
+        exception: BaseException | None = None,
     ) -> None:
         if exception is None:
             return
@@ -171,7 +178,7 @@ class _Report(Middleware):
             exc_info=exception,
         )
 
-    def after_nack(self, broker: Any, message: Any) -> None:
+    def after_nack(self, broker: Broker, message: MessageProxy) -> None:
         # Called once the message is in the dead-letter queue, so failed() lists it now.
         logger.error(
             "Task %s failed for good after %d attempt(s) with args=%r kwargs=%r; it is "
@@ -246,13 +253,13 @@ class TaskQueue:
                 middleware.time_limit = int(time_limit * 1000)
         self.broker.add_middleware(AsyncIO())
         self.broker.add_middleware(_Report(self), before=Retries)
-        self._actors: dict[str, Any] = {}
+        self._actors: dict[str, dramatiq.Actor[..., object]] = {}
         background = app.background
         background.broker = self
         for name, func in background.tasks.items():
             self.register(name, func)
 
-    def register(self, name: str, func: Callable[..., Any]) -> None:
+    def register(self, name: str, func: Callable[..., object]) -> None:
         """Make ``func`` runnable by workers under ``name`` (``@app.background.task`` calls it)."""
         self.broker.actors.pop(name, None)
         self._actors[name] = dramatiq.Actor(
@@ -264,7 +271,7 @@ class TaskQueue:
             options={},
         )
 
-    def enqueue(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    def enqueue(self, name: str, args: tuple[object, ...], kwargs: Mapping[str, object]) -> str:
         """Check the arguments, put the task on the queue and return its message id.
 
         :raises TypeError: an argument JSON cannot carry (nothing is enqueued).
