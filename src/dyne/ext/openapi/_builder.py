@@ -10,10 +10,10 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable
 from http import HTTPStatus
-from typing import Any
 
 from dyne.ext.openapi._components import REF_PREFIX, Components, candidates, rewrite_refs
 from dyne.ext.openapi._dialect import convert, dialect_of
+from dyne.ext.openapi._json import JSONObject, RouteMeta, SchemaSource
 from dyne.ext.openapi._routes import (
     DOCUMENTED,
     openapi_path,
@@ -92,11 +92,11 @@ class _Builder:
         self.dialect = dialect_of(version)
         self.components = Components(self.dialect)
         self.operation_ids: set[str] = set()
-        self._schema_cache: dict[int, dict[str, Any]] = {}
+        self._schema_cache: dict[int, JSONObject] = {}
 
     # -- schemas -------------------------------------------------------------------
 
-    def schema_for(self, adapter: Any) -> dict[str, Any]:
+    def schema_for(self, adapter: SchemaSource) -> JSONObject:
         """A reference to ``adapter``'s schema (an array of them when ``many``)."""
         cached = self._schema_cache.get(id(adapter))
         if cached is not None:
@@ -124,7 +124,7 @@ class _Builder:
         self._schema_cache[id(adapter)] = result
         return result
 
-    def parameters_for(self, adapter: Any, location: str) -> list[dict[str, Any]]:
+    def parameters_for(self, adapter: SchemaSource, location: str) -> list[JSONObject]:
         """OpenAPI Parameter Objects for one ``@input`` on query, header or cookie."""
         found = []
         for parameter in adapter.parameters(location) or []:
@@ -139,10 +139,10 @@ class _Builder:
 
     # -- operations ----------------------------------------------------------------
 
-    def operation(self, route: Route, method: str, view: Any) -> dict[str, Any]:
+    def operation(self, route: Route, method: str, view: object) -> JSONObject:
         """The Operation Object for ``method`` on ``route`` answered by ``view``."""
         meta = meta_of(view)
-        op: dict[str, Any] = {}
+        op: JSONObject = {}
         tags = getattr(route, "tags", None)
         if tags:
             op["tags"] = list(tags)
@@ -151,7 +151,7 @@ class _Builder:
             op["summary"] = summary
         op["operationId"] = self._operation_id(route, method)
         parameters = path_parameters(route)
-        body: dict[str, Any] | None = None
+        body: JSONObject | None = None
         for spec in meta.get("inputs") or ():
             location = spec.location
             if location in _BODY_TYPES:
@@ -184,7 +184,7 @@ class _Builder:
             error = self.components.add_schema(
                 "ValidationError", convert(_VALIDATION_ERROR, self.dialect)
             )
-            content: dict[str, Any] = {"application/json": {"schema": self.components.ref(error)}}
+            content: JSONObject = {"application/json": {"schema": self.components.ref(error)}}
             if self.problem_details:  # a problem whose "errors" member holds the field errors
                 problem = self.components.add_schema("Problem", convert(_PROBLEM, self.dialect))
                 both = {"allOf": [self.components.ref(problem), self.components.ref(error)]}
@@ -213,7 +213,7 @@ class _Builder:
         self.operation_ids.add(candidate)
         return candidate
 
-    def _request_body(self, adapter: Any, location: str) -> dict[str, Any]:
+    def _request_body(self, adapter: SchemaSource, location: str) -> JSONObject:
         schema = self.schema_for(adapter)
         if adapter.has_file():
             types: Iterable[str] = ("multipart/form-data",)
@@ -221,14 +221,14 @@ class _Builder:
             types = _BODY_TYPES[location]
         return {"required": True, "content": {kind: {"schema": schema} for kind in types}}
 
-    def _responses(self, meta: dict[str, Any]) -> dict[str, Any]:
-        responses: dict[str, Any] = {}
+    def _responses(self, meta: RouteMeta) -> JSONObject:
+        responses: JSONObject = {}
         output = meta.get("output")
         if output is not None:
             status = int(output.status_code)
-            entry: dict[str, Any] = {"description": output.description or _phrase(status)}
+            entry: JSONObject = {"description": output.description or _phrase(status)}
             if output.adapter is not None and status not in (204, 304):
-                schema = self._output_schema(output)
+                schema = self._output_schema(output.adapter, getattr(output, "many", None))
                 entry["content"] = {"application/json": {"schema": schema}}
             headers = getattr(output, "headers", None)
             if headers is not None:
@@ -243,11 +243,10 @@ class _Builder:
             responses.setdefault("200", {"description": _phrase(200)})
         return responses
 
-    def _output_schema(self, output: Any) -> dict[str, Any]:
+    def _output_schema(self, adapter: SchemaSource, many: bool | None) -> JSONObject:
         """An ``@output`` body: an array for ``many=True``, one object for ``many=False``,
         and either of them when the view may answer both (``many`` not given)."""
-        schema = self.schema_for(output.adapter)
-        many = getattr(output, "many", None)
+        schema = self.schema_for(adapter)
         if schema.get("type") == "array" or many is False:
             return schema
         array = {"type": "array", "items": schema}
@@ -255,7 +254,7 @@ class _Builder:
             return array
         return {"anyOf": [schema, array]}
 
-    def _framework_error(self, description: str) -> dict[str, Any]:
+    def _framework_error(self, description: str) -> JSONObject:
         """A response Dyne answers itself, in the app's one error shape."""
         if self.problem_details:
             problem = self.components.add_schema("Problem", convert(_PROBLEM, self.dialect))
@@ -263,7 +262,7 @@ class _Builder:
             return {"description": description, "content": content}
         return {"description": description, "content": dict(_PLAIN_ERROR)}
 
-    def _unauthorized(self, meta: dict[str, Any]) -> dict[str, Any]:
+    def _unauthorized(self, meta: RouteMeta) -> JSONObject:
         """The 401 of a guard, with the ``WWW-Authenticate`` challenge of HTTP schemes."""
         entry = self._framework_error(_phrase(401))
         if any(_challenges(requirement) for requirement in meta.get("security") or ()):
@@ -275,22 +274,22 @@ class _Builder:
             }
         return entry
 
-    def _headers(self, adapter: Any) -> dict[str, Any]:
+    def _headers(self, adapter: SchemaSource) -> JSONObject:
         headers = {}
         for parameter in self.parameters_for(adapter, "header"):
             header = {k: v for k, v in parameter.items() if k not in ("name", "in")}
             headers[parameter["name"]] = header
         return headers
 
-    def _security(self, meta: dict[str, Any]) -> tuple[list[dict[str, list[str]]] | None, str]:
+    def _security(self, meta: RouteMeta) -> tuple[list[dict[str, list[str]]] | None, str]:
         requirements = meta.get("security")
         if not requirements:
             return None, ""
         roles: list[str] = []
         # One guard's requirements are alternatives (MultiAuth); stacked guards must all be
         # met, as at run time: the document lists every combination, one per guard.
-        groups: dict[Any, list[dict[str, list[str]]]] = {}
-        optional: set[Any] = set()
+        groups: dict[object, list[dict[str, list[str]]]] = {}
+        optional: set[object] = set()
         for requirement in requirements:
             name = self.components.add_security_scheme(requirement.scheme_name, requirement.scheme)
             guard = getattr(requirement, "guard", None)
@@ -315,7 +314,7 @@ class _Builder:
         return unique, "; ".join(roles)
 
 
-def _add_framework(responses: dict[str, Any], status: str, entry: dict[str, Any]) -> None:
+def _add_framework(responses: JSONObject, status: str, entry: JSONObject) -> None:
     """Document a response Dyne answers itself; where the view documents the same status
     with a body of its own, add Dyne's body beside it (both may be sent)."""
     existing = responses.get(status)
@@ -329,18 +328,18 @@ def _add_framework(responses: dict[str, Any], status: str, entry: dict[str, Any]
         existing.setdefault("headers", {}).setdefault(name, header)
 
 
-def _challenges(requirement: Any) -> bool:
+def _challenges(requirement: object) -> bool:
     """Whether a guard answers 401 with a challenge: every scheme but a cookie session's."""
     scheme = getattr(requirement, "scheme", None) or {}
     return not (scheme.get("type") == "apiKey" and scheme.get("in") == "cookie")
 
 
-def _has_login_redirect(meta: dict[str, Any]) -> bool:
+def _has_login_redirect(meta: RouteMeta) -> bool:
     """Whether a guard may send browsers to a login page (a cookie session's)."""
     return any(not _challenges(requirement) for requirement in meta.get("security") or ())
 
 
-def _login_redirect(status: str) -> dict[str, Any]:
+def _login_redirect(status: str) -> JSONObject:
     method = "GET and HEAD requests" if status == "302" else "other methods"
     return {
         "description": (
@@ -351,7 +350,7 @@ def _login_redirect(status: str) -> dict[str, Any]:
     }
 
 
-def _unique_parameters(parameters: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _unique_parameters(parameters: list[JSONObject]) -> list[JSONObject]:
     seen: set[tuple[str, str]] = set()
     unique = []
     for parameter in parameters:
@@ -363,20 +362,20 @@ def _unique_parameters(parameters: list[dict[str, Any]]) -> list[dict[str, Any]]
 
 
 def build_spec(
-    routes: Iterable[Any],
+    routes: Iterable[object],
     *,
-    info: dict[str, Any],
+    info: JSONObject,
     version: str,
-    exclude: Iterable[Any] = (),
+    exclude: Iterable[object] = (),
     problem_details: bool = False,
-) -> dict[str, Any]:
+) -> JSONObject:
     """The OpenAPI document (a dict) for the HTTP ``routes``, leaving out ``exclude``\\ d
     endpoints (the documentation's own pages); errors Dyne answers itself are documented
     as problem details when ``problem_details``, else as plain text."""
     builder = _Builder(version, problem_details)
     skipped = {id(endpoint) for endpoint in exclude}
-    paths: dict[str, dict[str, Any]] = {}
-    webhooks: dict[str, dict[str, Any]] = {}
+    paths: dict[str, JSONObject] = {}
+    webhooks: dict[str, JSONObject] = {}
     for route in routes:
         if not isinstance(route, Route) or id(route.endpoint) in skipped:
             continue
@@ -390,7 +389,7 @@ def build_spec(
             if webhook is not None:
                 copy = {k: v for k, v in op.items() if k != "operationId"}
                 webhooks.setdefault(str(webhook.name), {})[method.lower()] = copy
-    document: dict[str, Any] = {"openapi": version, "info": info, "paths": paths}
+    document: JSONObject = {"openapi": version, "info": info, "paths": paths}
     if webhooks:
         document["webhooks" if builder.dialect == "3.1" else "x-webhooks"] = webhooks
     components = builder.components.as_dict()

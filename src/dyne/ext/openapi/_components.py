@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 from dyne.ext.openapi._dialect import convert
+from dyne.ext.openapi._json import JSON, JSONObject
 
 __all__ = ["REF_PREFIX", "Components", "candidates", "rewrite_refs"]
 
@@ -36,7 +36,7 @@ def candidates(base: str, separator: str = "") -> Iterator[str]:
         number += 1
 
 
-def _store(table: dict[str, Any], name: str, value: Any) -> str:
+def _store(table: JSONObject, name: str, value: JSON) -> str:
     """Store ``value`` under the first free name (or the name already holding an equal
     value) and return that name."""
     for candidate in candidates(_safe_name(name)):
@@ -49,7 +49,7 @@ def _store(table: dict[str, Any], name: str, value: Any) -> str:
     raise AssertionError("unreachable: candidates() never ends")
 
 
-def rewrite_refs(value: Any, renames: dict[str, str]) -> Any:
+def rewrite_refs(value: JSON, renames: dict[str, str]) -> JSON:
     """``value`` with every schema ``$ref`` pointing at the renamed components."""
     if isinstance(value, dict):
         out = {}
@@ -77,16 +77,16 @@ class Components:
 
     def __init__(self, dialect: str) -> None:
         self.dialect = dialect
-        self.schemas: dict[str, dict[str, Any]] = {}
-        self.security_schemes: dict[str, dict[str, Any]] = {}
+        self.schemas: dict[str, JSONObject] = {}
+        self.security_schemes: dict[str, JSONObject] = {}
 
     # -- schemas ---------------------------------------------------------------------
 
-    def add_schema(self, name: str, schema: dict[str, Any]) -> str:
+    def add_schema(self, name: str, schema: JSONObject) -> str:
         """Store ``schema`` (already in this document's dialect) and return its final name."""
         return _store(self.schemas, name, schema)
 
-    def add_named(self, named: dict[str, dict[str, Any]]) -> dict[str, str]:
+    def add_named(self, named: dict[str, JSONObject]) -> dict[str, str]:
         """Store a family of schemas that refer to each other by name; return the renames.
 
         Names are settled first, then each schema's references are rewritten to the names
@@ -111,7 +111,7 @@ class Components:
             self.schemas[renames[name]] = self._prepare(schema, renames)
         return renames
 
-    def _store_family_member(self, name: str, body: dict[str, Any], renames: dict[str, str]) -> str:
+    def _store_family_member(self, name: str, body: JSONObject, renames: dict[str, str]) -> str:
         # A self-reference points at the name being chosen: settle it after the choice.
         if name in _refs_in(body):
             final = self._reserve(name)
@@ -124,9 +124,9 @@ class Components:
         self.schemas[candidate] = {}
         return candidate
 
-    def _prepare(self, schema: dict[str, Any], renames: dict[str, str]) -> dict[str, Any]:
+    def _prepare(self, schema: JSONObject, renames: dict[str, str]) -> JSONObject:
         converted = convert(schema, self.dialect)
-        prepared: dict[str, Any] = rewrite_refs(converted, renames)
+        prepared: JSONObject = rewrite_refs(converted, renames)
         return prepared
 
     def ref(self, name: str) -> dict[str, str]:
@@ -135,13 +135,13 @@ class Components:
 
     # -- security --------------------------------------------------------------------
 
-    def add_security_scheme(self, name: str, scheme: dict[str, Any]) -> str:
+    def add_security_scheme(self, name: str, scheme: JSONObject) -> str:
         """Store a Security Scheme Object and return the name it is listed under."""
         return _store(self.security_schemes, name, dict(scheme))
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> JSONObject:
         """The ``components`` object (empty sections left out)."""
-        out: dict[str, Any] = {}
+        out: JSONObject = {}
         if self.schemas:
             out["schemas"] = self.schemas
         if self.security_schemes:
@@ -149,7 +149,7 @@ class Components:
         return out
 
 
-def _refs_in(value: Any) -> set[str]:
+def _refs_in(value: JSON) -> set[str]:
     found: set[str] = set()
     if isinstance(value, dict):
         for key, item in value.items():

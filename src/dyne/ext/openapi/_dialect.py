@@ -7,7 +7,7 @@ built, so a spec never mixes the two.
 
 from __future__ import annotations
 
-from typing import Any
+from dyne.ext.openapi._json import JSON, JSONObject
 
 __all__ = ["convert", "dialect_of"]
 
@@ -57,7 +57,7 @@ def dialect_of(version: str) -> str:
     return "3.1" if version.startswith("3.1") else "3.0"
 
 
-def convert(schema: Any, dialect: str) -> Any:
+def convert(schema: JSON, dialect: str) -> JSON:
     """A copy of ``schema`` written in ``dialect`` (``"3.0"`` or ``"3.1"``)."""
     if not isinstance(schema, dict):
         return schema
@@ -65,7 +65,7 @@ def convert(schema: Any, dialect: str) -> Any:
     return _to_30(walked) if dialect == "3.0" else _to_31(walked)
 
 
-def _walk_children(schema: dict[str, Any], dialect: str) -> dict[str, Any]:
+def _walk_children(schema: JSONObject, dialect: str) -> JSONObject:
     out = dict(schema)
     for key in _ONE:
         if isinstance(out.get(key), dict):
@@ -79,7 +79,7 @@ def _walk_children(schema: dict[str, Any], dialect: str) -> dict[str, Any]:
     return out
 
 
-def _is_null(schema: Any) -> bool:
+def _is_null(schema: JSON) -> bool:
     # Children are converted first: a 2020-12 {"type": "null"} arrives here already as 3.0.
     return isinstance(schema, dict) and (
         schema.get("type") == "null"
@@ -87,7 +87,7 @@ def _is_null(schema: Any) -> bool:
     )
 
 
-def _is_binary(schema: dict[str, Any]) -> bool:
+def _is_binary(schema: JSONObject) -> bool:
     return schema.get("type") == "string" and (
         schema.get("format") == "binary"
         or "contentMediaType" in schema
@@ -95,7 +95,7 @@ def _is_binary(schema: dict[str, Any]) -> bool:
     )
 
 
-def _to_30(schema: dict[str, Any]) -> dict[str, Any]:
+def _to_30(schema: JSONObject) -> JSONObject:
     out = dict(schema)
     if _is_binary(out):
         out["format"] = "binary"
@@ -154,13 +154,13 @@ def _to_30(schema: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _with_ref_wrapped(schema: dict[str, Any]) -> dict[str, Any]:
+def _with_ref_wrapped(schema: JSONObject) -> JSONObject:
     if "$ref" in schema:
         return {"allOf": [{"$ref": schema["$ref"]}]}
     return dict(schema)
 
 
-def _to_31(schema: dict[str, Any]) -> dict[str, Any]:
+def _to_31(schema: JSONObject) -> JSONObject:
     out = dict(schema)
     if _is_binary(out):
         # 3.1 describes raw file content by its media type, not by a format.

@@ -7,15 +7,26 @@ import importlib.util
 import inspect
 import json
 import re
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 import yaml
 
 from dyne.exceptions import MissingDependency
 from dyne.ext.openapi._assets import THEMES, theme_assets
 from dyne.ext.openapi._builder import build_spec
+from dyne.ext.openapi._json import JSONObject
 from dyne.ext.openapi._ui import content_security_policy, page
 from dyne.extension import PageAssets, register
+from dyne.request import Request
+from dyne.response import Response
+
+if TYPE_CHECKING:
+    from dyne.app import App
+    from dyne.ext.openapi._assets import Theme
+
+#: The views OpenAPI adds: the spec (YAML, JSON), the page and its files.
+type _View = Callable[..., Awaitable[None]]
 
 __all__ = ["OpenAPI"]
 
@@ -70,7 +81,7 @@ class OpenAPI:
 
     def __init__(
         self,
-        app: Any = None,
+        app: App | None = None,
         title: str = "Dyne API",
         version: str = "1.0",
         description: str | None = None,
@@ -104,17 +115,17 @@ class OpenAPI:
         self.docs_route = _route(docs_route)
         self.schema_route = _route(schema_route)
         self.json_route = _route(json_route)
-        self.app: Any = None
-        self._endpoints: list[Any] = []
-        self._cache_key: tuple[Any, ...] | None = None
-        self._spec: dict[str, Any] | None = None
+        self.app: App | None = None
+        self._endpoints: list[_View] = []
+        self._cache_key: tuple[int, str, JSONObject] | None = None
+        self._spec: JSONObject | None = None
         self._encoded: dict[str, bytes] = {}
         if app is not None:
             self.init_app(app)
 
     # -- setup -------------------------------------------------------------------------
 
-    def init_app(self, app: Any) -> None:
+    def init_app(self, app: App) -> None:
         """Register the spec and documentation routes on ``app``."""
         if app.extensions.get("openapi") is not None:
             raise RuntimeError(
@@ -123,28 +134,28 @@ class OpenAPI:
         self.app = app
         register(app, "openapi", self)
         if self.schema_route is not None:
-            self._add(self.schema_route, self._yaml_view())
+            self._add(app, self.schema_route, self._yaml_view())
         if self.json_route is not None:
-            self._add(self.json_route, self._json_view())
+            self._add(app, self.json_route, self._json_view())
         if self.docs_route is not None:
             theme = THEMES[self.theme]
             assets = theme_assets(theme)  # decided once, at registration
             base = self.docs_route.rstrip("/")
             asset_route = f"{base}/assets/{theme.name}"
-            self._add(self.docs_route, self._page_view(theme, asset_route, assets))
+            self._add(app, self.docs_route, self._page_view(theme, asset_route, assets))
             if assets.local:
-                self._add(asset_route + "/{name}", self._asset_view(assets))
+                self._add(app, asset_route + "/{name}", self._asset_view(assets))
 
-    def _add(self, path: str, endpoint: Any) -> None:
+    def _add(self, app: App, path: str, endpoint: _View) -> None:
         self._endpoints.append(endpoint)
-        self.app.add_route(path, endpoint, name=f"openapi:{path}")
+        app.add_route(path, endpoint, name=f"openapi:{path}")
 
     # -- the document ------------------------------------------------------------------
 
     @property
-    def info(self) -> dict[str, Any]:
+    def info(self) -> JSONObject:
         """The document's Info Object."""
-        info: dict[str, Any] = {"title": self.title, "version": self.version}
+        info: JSONObject = {"title": self.title, "version": self.version}
         if self.description:
             info["description"] = inspect.cleandoc(self.description)
         if self.terms_of_service:
@@ -160,11 +171,11 @@ class OpenAPI:
         return info
 
     @property
-    def spec(self) -> dict[str, Any]:
+    def spec(self) -> JSONObject:
         """The OpenAPI document as a dict (a copy: changing it changes nothing served)."""
         return copy.deepcopy(self._current())
 
-    def _current(self) -> dict[str, Any]:
+    def _current(self) -> JSONObject:
         if self.app is None:
             raise RuntimeError("OpenAPI has no app yet; pass one or call init_app(app) first.")
         # Routes are only ever added, so their count tells whether the cache is stale.
@@ -206,26 +217,26 @@ class OpenAPI:
 
     # -- views -------------------------------------------------------------------------
 
-    def _yaml_view(self) -> Any:
-        async def openapi_yaml(req: Any, resp: Any) -> None:
+    def _yaml_view(self) -> _View:
+        async def openapi_yaml(req: Request, resp: Response) -> None:
             """The OpenAPI document, as YAML."""
             resp.content = self._encode("yaml")
             resp.mimetype = "application/yaml; charset=utf-8"
 
         return openapi_yaml
 
-    def _json_view(self) -> Any:
-        async def openapi_json(req: Any, resp: Any) -> None:
+    def _json_view(self) -> _View:
+        async def openapi_json(req: Request, resp: Response) -> None:
             """The OpenAPI document, as JSON."""
             resp.content = self._encode("json")
             resp.mimetype = "application/json"
 
         return openapi_json
 
-    def _page_view(self, theme: Any, asset_route: str, assets: PageAssets) -> Any:
+    def _page_view(self, theme: Theme, asset_route: str, assets: PageAssets) -> _View:
         policy = content_security_policy(assets)
 
-        async def openapi_docs(req: Any, resp: Any) -> None:
+        async def openapi_docs(req: Request, resp: Response) -> None:
             """The interactive documentation page."""
             resp.headers["content-security-policy"] = policy
             root = req.scope.get("root_path", "")
@@ -240,8 +251,8 @@ class OpenAPI:
 
         return openapi_docs
 
-    def _asset_view(self, assets: PageAssets) -> Any:
-        async def openapi_asset(req: Any, resp: Any, name: str) -> None:
+    def _asset_view(self, assets: PageAssets) -> _View:
+        async def openapi_asset(req: Request, resp: Response, name: str) -> None:
             """A file of the documentation page, from the package that ships it."""
             if not assets.serve(resp, name):
                 resp.status_code = 404

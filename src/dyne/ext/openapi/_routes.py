@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import inspect
-from typing import Any
 
+from dyne.ext.openapi._json import JSONObject
 from dyne.routing import Converter, Route, method_handler
 
 __all__ = [
@@ -19,12 +19,12 @@ __all__ = [
 DOCUMENTED = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
-def _path_schema(converter: Converter) -> dict[str, Any]:
+def _path_schema(converter: Converter) -> JSONObject:
     # The converter says how it is documented (an app's own converters too).
     return dict(converter.schema) if converter.schema is not None else {"type": "string"}
 
 
-def path_parameters(route: Route) -> list[dict[str, Any]]:
+def path_parameters(route: Route) -> list[JSONObject]:
     """Parameter Objects for ``route``'s path parameters, typed from their converters."""
     return [
         {"name": name, "in": "path", "required": True, "schema": _path_schema(converter)}
@@ -41,14 +41,14 @@ def openapi_path(route: Route) -> str:
     return path
 
 
-def views(route: Route) -> list[tuple[str, Any]]:
+def views(route: Route) -> list[tuple[str, object]]:
     """``(method, view)`` for each documented method (class views: their ``on_<method>``)."""
     methods = sorted(m for m in route.methods if m.lower() in DOCUMENTED)
     if "GET" in methods and "HEAD" in methods:
         methods.remove("HEAD")  # answered automatically, documented by GET
     if not route.is_class_view:
         return [(m, route.endpoint) for m in methods]
-    found = []
+    found: list[tuple[str, object]] = []
     for method in methods:
         view = method_handler(route.endpoint, method)
         if view is None:
