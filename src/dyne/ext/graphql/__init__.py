@@ -10,7 +10,7 @@ and implements ``core_schema`` and ``run_operation``.
 
 from __future__ import annotations
 
-from dyne.ext.graphql._schema import BaseSchema, ExecutionOutcome
+from dyne.ext.graphql._schema import BaseSchema, ExecutionOutcome, GraphQLContext
 from dyne.ext.graphql._view import GraphQLView
 
-__all__ = ["BaseSchema", "ExecutionOutcome", "GraphQLView"]
+__all__ = ["BaseSchema", "ExecutionOutcome", "GraphQLContext", "GraphQLView"]

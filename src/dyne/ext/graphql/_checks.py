@@ -12,7 +12,6 @@ failure is a :class:`Rejected` carrying the status to answer; nothing has execut
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from graphql import (
     DocumentNode,
@@ -36,6 +35,7 @@ from graphql.language import Lexer
 from graphql.validation import MaxIntrospectionDepthRule, NoSchemaIntrospectionCustomRule
 
 from dyne.ext.graphql._limits import QueryLimits, Rejected
+from dyne.ext.graphql._schema import JSONObject
 
 __all__ = ["Checked", "check"]
 
@@ -60,7 +60,7 @@ class Checked:
 def check(
     schema: GraphQLSchema,
     query: str,
-    variables: dict[str, Any] | None,
+    variables: JSONObject | None,
     operation_name: str | None,
     limits: QueryLimits,
 ) -> Checked:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from graphql import GraphQLFormattedError
 
 __all__ = ["QueryLimits", "Rejected"]
 
@@ -40,7 +42,7 @@ class QueryLimits:
 class Rejected(Exception):
     """A document that must not run; ``errors`` are GraphQL error dicts."""
 
-    def __init__(self, errors: list[Mapping[str, Any]], status_code: int = 400) -> None:
+    def __init__(self, errors: list[GraphQLFormattedError], status_code: int = 400) -> None:
         super().__init__(errors[0]["message"] if errors else "rejected")
         self.errors = errors
         self.status_code = status_code

@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
-__all__ = ["BaseSchema", "ExecutionOutcome"]
+if TYPE_CHECKING:
+    from graphql import GraphQLFormattedError, GraphQLSchema
+
+    from dyne.request import Request
+    from dyne.response import Response
+
+__all__ = ["JSON", "BaseSchema", "ExecutionOutcome", "GraphQLContext", "JSONObject"]
+
+#: A JSON value (variables and results travel as JSON). ``Any`` inside on purpose: a
+#: resolver's data is whatever the schema says; the name says what the data is.
+type JSON = Any
+#: A JSON object: the variables of an operation, the ``data`` of its result.
+type JSONObject = dict[str, JSON]
+
+
+class GraphQLContext(TypedDict):
+    """``info.context`` in every resolver: Dyne's request and response."""
+
+    request: Request
+    response: Response
 
 
 class ExecutionOutcome:
@@ -13,13 +32,15 @@ class ExecutionOutcome:
 
     __slots__ = ("data", "errors")
 
-    def __init__(self, data: Any, errors: Sequence[Mapping[str, Any]] | None) -> None:
+    def __init__(
+        self, data: JSONObject | None, errors: Sequence[GraphQLFormattedError] | None
+    ) -> None:
         self.data = data
         self.errors = errors
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> JSONObject:
         """The GraphQL response body: ``{"data": ...}`` plus ``"errors"`` when there are some."""
-        body: dict[str, Any] = {}
+        body: JSONObject = {}
         if self.errors:
             body["errors"] = self.errors
         body["data"] = self.data
@@ -38,7 +59,7 @@ class BaseSchema:
     backend: ClassVar[str] = ""
 
     @property
-    def core_schema(self) -> Any:
+    def core_schema(self) -> GraphQLSchema:
         """The underlying ``graphql.GraphQLSchema``."""
         raise NotImplementedError
 
@@ -46,9 +67,9 @@ class BaseSchema:
         self,
         query: str,
         *,
-        variables: dict[str, Any] | None,
+        variables: JSONObject | None,
         operation_name: str | None,
-        context: dict[str, Any],
+        context: GraphQLContext,
     ) -> ExecutionOutcome:
         """Execute an already checked document with the backend and return the outcome."""
         raise NotImplementedError

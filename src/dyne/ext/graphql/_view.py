@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 from dyne.exceptions import HTTPException
 from dyne.ext.graphql._graphiql import ASSET_PARAM, GraphiQLPage
 from dyne.ext.graphql._limits import QueryLimits, Rejected
-from dyne.ext.graphql._schema import BaseSchema
+from dyne.ext.graphql._schema import BaseSchema, JSONObject
 from dyne.extension import register
 from dyne.formats import decode_json, encode_json, is_json
 from dyne.request import Request
 from dyne.response import Response
+
+if TYPE_CHECKING:
+    from dyne.app import App
+    from dyne.request import QueryParams
 
 __all__ = ["GraphQLView"]
 
@@ -51,7 +55,7 @@ class GraphQLView:
     def __init__(
         self,
         *,
-        app: Any,
+        app: App,
         schema: BaseSchema,
         graphiql: bool = True,
         max_depth: int | None = 15,
@@ -135,14 +139,14 @@ def _wants_html(req: Request) -> bool:
     return "text/html" in accept and req.accepts("text/html")
 
 
-def _answer(resp: Response, body: Mapping[str, Any], status_code: int) -> None:
+def _answer(resp: Response, body: Mapping[str, object], status_code: int) -> None:
     # Always JSON: GraphQL clients expect it whatever the app negotiates for resp.media.
     resp.status_code = status_code
     resp.content = encode_json(body)
     resp.mimetype = "application/json"
 
 
-def _from_params(params: Any) -> tuple[str, dict[str, Any] | None, str | None]:
+def _from_params(params: QueryParams) -> tuple[str, JSONObject | None, str | None]:
     query = params.get("query")
     if not query:
         raise Rejected.message("Send a GraphQL document in the 'query' parameter.")
@@ -158,7 +162,7 @@ def _from_params(params: Any) -> tuple[str, dict[str, Any] | None, str | None]:
     return query, _variables(variables or None), params.get("operationName") or None
 
 
-async def _from_body(req: Request) -> tuple[str, dict[str, Any] | None, str | None]:
+async def _from_body(req: Request) -> tuple[str, JSONObject | None, str | None]:
     # Only types a browser cannot send cross-site without a CORS preflight: a form,
     # text/plain or a body without a Content-Type never reaches a resolver (CSRF).
     mimetype = req.mimetype
@@ -188,22 +192,22 @@ async def _from_body(req: Request) -> tuple[str, dict[str, Any] | None, str | No
         raise Rejected.message(
             "The request body must be a JSON object with 'query'; batches are not supported."
         )
-    body_query: Any = payload.get("query")
+    body_query: object = payload.get("query")
     if not isinstance(body_query, str) or not body_query:
         raise Rejected.message("The request body has no 'query' string; send a GraphQL document.")
-    operation_name: Any = payload.get("operationName")
+    operation_name: object = payload.get("operationName")
     if operation_name is not None and not isinstance(operation_name, str):
         raise Rejected.message("'operationName' must be a string or null.")
     return body_query, _variables(payload.get("variables")), operation_name or None
 
 
-def _variables(value: Any) -> dict[str, Any] | None:
+def _variables(value: object) -> JSONObject | None:
     if value is None or isinstance(value, dict):
         return value
     raise Rejected.message("'variables' must be a JSON object or null.")
 
 
-def _check_schema(schema: Any) -> None:
+def _check_schema(schema: object) -> None:
     if isinstance(schema, BaseSchema) and schema.backend:
         return
     module = type(schema).__module__.partition(".")[0]
@@ -219,7 +223,7 @@ def _check_schema(schema: Any) -> None:
     )
 
 
-def _claim_backend(app: Any, backend: str) -> None:
+def _claim_backend(app: App, backend: str) -> None:
     """Record the app's GraphQL backend; a second, different one is a mistake."""
     current = app.extensions.get("graphql")
     if current is None:

@@ -5,13 +5,14 @@ Install it with ``pip install "dyne[graphql_graphene]"``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from dyne.ext.graphql._schema import BaseSchema, ExecutionOutcome
+from dyne.ext.graphql._schema import BaseSchema, ExecutionOutcome, GraphQLContext, JSONObject
 from dyne.extension import require
 
 if TYPE_CHECKING:
     import graphene
+    from graphql import GraphQLSchema
 else:
     graphene = require("graphene", "graphql_graphene")
 
@@ -28,17 +29,18 @@ class Schema(graphene.Schema, BaseSchema):
     backend = "graphene"
 
     @property
-    def core_schema(self) -> Any:
+    def core_schema(self) -> GraphQLSchema:
         """The ``graphql.GraphQLSchema`` Graphene built."""
-        return self.graphql_schema
+        schema: GraphQLSchema = self.graphql_schema  # Graphene has no type hints
+        return schema
 
     async def run_operation(
         self,
         query: str,
         *,
-        variables: dict[str, Any] | None,
+        variables: JSONObject | None,
         operation_name: str | None,
-        context: dict[str, Any],
+        context: GraphQLContext,
     ) -> ExecutionOutcome:
         """Execute ``query`` with Graphene (async and sync resolvers alike)."""
         result = await self.execute_async(

@@ -5,13 +5,14 @@ Install it with ``pip install "dyne[graphql_strawberry]"``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from dyne.ext.graphql._schema import BaseSchema, ExecutionOutcome
+from dyne.ext.graphql._schema import BaseSchema, ExecutionOutcome, GraphQLContext, JSONObject
 from dyne.extension import require
 
 if TYPE_CHECKING:
     import strawberry
+    from graphql import GraphQLSchema
 else:
     strawberry = require("strawberry", "graphql_strawberry")
 
@@ -28,7 +29,7 @@ class Schema(strawberry.Schema, BaseSchema):
     backend = "strawberry"
 
     @property
-    def core_schema(self) -> Any:
+    def core_schema(self) -> GraphQLSchema:
         """The ``graphql.GraphQLSchema`` Strawberry built."""
         return self._schema
 
@@ -36,9 +37,9 @@ class Schema(strawberry.Schema, BaseSchema):
         self,
         query: str,
         *,
-        variables: dict[str, Any] | None,
+        variables: JSONObject | None,
         operation_name: str | None,
-        context: dict[str, Any],
+        context: GraphQLContext,
     ) -> ExecutionOutcome:
         """Execute ``query`` with Strawberry (its extensions and error logging included)."""
         result = await self.execute(
