@@ -196,3 +196,23 @@ def with_cookie(app: Any, method: str, path: str, value: str) -> Any:
     app.client.cookies.clear()
     app.client.cookies.set("dyne-Session", value)
     return app.client.request(method, path, follow_redirects=False)
+
+
+def add_chat(app: Any, channel: str = "chat") -> None:
+    """A WebSocket at /listen that says "ready" once subscribed to ``channel``, then passes
+    on one message; POST /say/{text} publishes ``text`` there and answers "sent"."""
+
+    @app.route("/listen", websocket=True)
+    async def listen(ws: Any) -> None:
+        await ws.accept()
+        async with app.broadcast.subscribe(channel) as messages:
+            await ws.send_text("ready")
+            async for message in messages:
+                await ws.send_text(message)
+                break
+        await ws.close()
+
+    @app.route("/say/{text}", methods=["POST"])
+    async def say(req: Any, resp: Any, text: str) -> None:
+        await app.broadcast.publish(channel, text)
+        resp.text = "sent"

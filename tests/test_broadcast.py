@@ -7,22 +7,7 @@ import asyncio
 import pytest
 
 from dyne.broadcast import Broadcast, MemoryBroadcast
-
-
-def add_chat(app):
-    @app.route("/listen", websocket=True)
-    async def listen(ws):
-        await ws.accept()
-        async with app.broadcast.subscribe("chat") as messages:
-            await ws.send_text("ready")
-            async for message in messages:
-                await ws.send_text(message)
-                break
-        await ws.close()
-
-    @app.route("/say/{text}", methods=["POST"])
-    async def say(req, resp, text):
-        await app.broadcast.publish("chat", text)
+from support import add_chat
 
 
 def test_broadcast_from_a_view_reaches_a_websocket(app, client):

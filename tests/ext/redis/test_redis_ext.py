@@ -9,7 +9,7 @@ import dyne
 from dyne.ext.auth import DigestAuth, authenticate
 from dyne.ext.redis import RedisBroadcast, RedisReplayStore, RedisSessionStore
 from redis_support import free_port, private_redis, redis_client
-from support import SECRET, login_worker, with_cookie
+from support import SECRET, add_chat, login_worker, with_cookie
 
 
 @pytest.fixture
@@ -186,22 +186,7 @@ def broadcast_worker(tmp_path, monkeypatch, backend):
     monkeypatch.chdir(tmp_path)
     app = dyne.App(secret_key=SECRET)
     app.broadcast.backend = backend
-
-    @app.route("/listen", websocket=True)
-    async def listen(ws):
-        await ws.accept()
-        async with app.broadcast.subscribe("news") as messages:
-            await ws.send_text("ready")
-            async for message in messages:
-                await ws.send_text(message)
-                break
-        await ws.close()
-
-    @app.route("/say/{text}", methods=["POST"])
-    async def say(req, resp, text):
-        await app.broadcast.publish("news", text)
-        resp.text = "sent"
-
+    add_chat(app, "news")
     return app
 
 
