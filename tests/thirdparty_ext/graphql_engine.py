@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dyne.ext.graphql import BaseSchema, ExecutionOutcome
+from dyne.ext.graphql import BaseSchema, ExecutionOutcome, GraphQLContext
 
 
 class CoreSchema(BaseSchema):
@@ -26,7 +26,7 @@ class CoreSchema(BaseSchema):
         *,
         variables: dict[str, Any] | None,
         operation_name: str | None,
-        context: dict[str, Any],
+        context: GraphQLContext,
     ) -> ExecutionOutcome:
         """Run the (already checked) document with graphql-core."""
         from graphql import graphql
