@@ -9,10 +9,9 @@ them in the scope and re-raises), so finalizers such as a transaction's still se
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocketState
 
 from dyne import _meta
@@ -20,7 +19,16 @@ from dyne._utils import as_async
 from dyne.dispatch import SCOPED_ERROR_HANDLERS
 from dyne.routing import HTTP_METHODS
 
-__all__ = ["Chain", "Guards", "Handlers", "Hooks", "class_view", "function_view", "websocket_view"]
+__all__ = [
+    "Chain",
+    "Guards",
+    "Handlers",
+    "Hook",
+    "Hooks",
+    "class_view",
+    "function_view",
+    "websocket_view",
+]
 
 #: error handlers by status code or exception class
 Handlers = dict[int | type[BaseException], Callable[..., Any]]
@@ -28,8 +36,10 @@ Handlers = dict[int | type[BaseException], Callable[..., Any]]
 Chain = tuple[Handlers, ...]
 #: decorators, the outermost (first to run) first
 Guards = tuple[Callable[..., Any], ...]
-#: ``(hook, is_async)`` pairs, in the order they run
-Hooks = tuple[tuple[Callable[..., Any], bool], ...]
+#: a ``before_request`` hook made async once, when registered (``as_async``)
+Hook = Callable[..., Awaitable[Any]]
+#: hooks in the order they run
+Hooks = tuple[Hook, ...]
 
 
 def _guarded(view: Any, guards: Guards) -> Any:
@@ -55,11 +65,8 @@ def _scoped(view: Any, hooks: Hooks, handlers: Chain) -> Any:
             if hooks:
                 # (req, resp) for functions, (self, req, resp) for class-view methods.
                 req, resp = args[-2], args[-1]
-                for hook, hook_is_async in hooks:
-                    if hook_is_async:
-                        await hook(req, resp)
-                    else:
-                        await run_in_threadpool(hook, req, resp)
+                for hook in hooks:
+                    await hook(req, resp)
                     if resp.status_code >= 300 or resp.complete:
                         return None
             return await call(*args, **params)
@@ -139,7 +146,7 @@ def _passthrough(view: Any) -> Any:
     return documented
 
 
-def websocket_view(view: Any, hooks: tuple[Callable[..., Any], ...]) -> Any:
+def websocket_view(view: Any, hooks: Hooks) -> Any:
     """``view`` running the WebSocket ``hooks`` first (``view`` itself without hooks)."""
     if not hooks:
         return view

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -182,8 +182,8 @@ class App(RouteDecorators, Dispatcher):
         self.broadcast = Broadcast()
         #: attributes that extensions add to every request (``req.db``): name → factory(req)
         self.request_properties: dict[str, Callable[[Request], Any]] = {}
-        self._before_request: list[tuple[Callable[..., Any], bool]] = []
-        self._before_websocket: list[Callable[..., Any]] = []
+        self._before_request: list[Callable[..., Awaitable[Any]]] = []
+        self._before_websocket: list[Callable[..., Awaitable[Any]]] = []
         self._error_handlers: dict[int | type[BaseException], Callable[..., Any]] = {}
         self._events: dict[str, list[Callable[..., Any]]] = {"startup": [], "shutdown": []}
         self._user_middleware: list[tuple[Any, dict[str, Any]]] = []
@@ -232,10 +232,9 @@ class App(RouteDecorators, Dispatcher):
         if before_request:
             if endpoint is None:
                 raise RouteError("add_route(before_request=True) needs the hook function.")
-            if websocket:
-                self._before_websocket.append(as_async(endpoint))
-            else:
-                self._before_request.append((endpoint, is_async_callable(endpoint)))
+            # Converted once, here: a sync hook runs in the thread pool, an async one as is.
+            hook = as_async(endpoint)
+            (self._before_websocket if websocket else self._before_request).append(hook)
             return
         if static:
             self._add_static_route(path or "/")

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from dyne import _meta
 from dyne._registration import RouteDecorators, check_error_key
-from dyne._scoping import Handlers, class_view, function_view, websocket_view
-from dyne._utils import as_async, is_async_callable
+from dyne._scoping import Handlers, Hook, Hooks, class_view, function_view, websocket_view
+from dyne._utils import as_async
 from dyne.routing import RouteError
 
 if TYPE_CHECKING:
@@ -60,8 +60,8 @@ class _Scope:
     names: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     guards: tuple[Callable[..., Any], ...] = ()
-    hooks: tuple[tuple[Callable[..., Any], bool], ...] = ()
-    websocket_hooks: tuple[Callable[..., Any], ...] = ()
+    hooks: Hooks = ()
+    websocket_hooks: Hooks = ()
     #: error handlers, innermost blueprint first
     handlers: tuple[Handlers, ...] = field(default_factory=tuple)
 
@@ -133,8 +133,8 @@ class Blueprint(RouteDecorators):
                     "decorators such as authenticate(backend) or auth.login_required."
                 )
         self._records: list[_RouteRecord | _MountRecord | _ChildRecord] = []
-        self._before_request: list[tuple[Callable[..., Any], bool]] = []
-        self._before_websocket: list[Callable[..., Any]] = []
+        self._before_request: list[Hook] = []
+        self._before_websocket: list[Hook] = []
         self._error_handlers: Handlers = {}
         self._included = False
 
@@ -204,10 +204,8 @@ class Blueprint(RouteDecorators):
     def _add_hook(self, hook: Callable[..., Any], websocket: bool) -> None:
         if not callable(hook):
             raise TypeError(f"A before_request hook must be callable, not {hook!r}.")
-        if websocket:
-            self._before_websocket.append(as_async(hook))
-        else:
-            self._before_request.append((hook, is_async_callable(hook)))
+        # Converted once, here: a sync hook runs in the thread pool, an async one as is.
+        (self._before_websocket if websocket else self._before_request).append(as_async(hook))
 
     def add_error_handler(
         self, key: int | type[BaseException], handler: Callable[..., Any]

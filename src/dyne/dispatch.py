@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from starlette.concurrency import run_in_threadpool
@@ -56,8 +56,8 @@ class Dispatcher:
     problem_details: bool
     request_id_header: str | None
     access_log_style: str | None
-    _before_request: list[tuple[Callable[..., Any], bool]]
-    _before_websocket: list[Callable[..., Any]]
+    _before_request: list[Callable[..., Awaitable[Any]]]
+    _before_websocket: list[Callable[..., Awaitable[Any]]]
     _error_handlers: dict[int | type[BaseException], Callable[..., Any]]
     _events: dict[str, list[Callable[..., Any]]]
     _user_middleware: list[tuple[Any, dict[str, Any]]]
@@ -156,11 +156,8 @@ class Dispatcher:
 
     async def _handle(self, req: Request, resp: Response) -> None:
         if self._before_request:
-            for hook, is_async in self._before_request:
-                if is_async:
-                    await hook(req, resp)
-                else:
-                    await run_in_threadpool(hook, req, resp)
+            for hook in self._before_request:
+                await hook(req, resp)  # as_async at registration: a def runs in the pool
                 # A redirect (the login page) ends the request as surely as a refusal.
                 if resp.status_code >= 300 or resp.complete:
                     return

@@ -88,7 +88,7 @@ def test_login_manager_init_app_installs_later(app, users):
 
 def test_current_user_hook_is_installed_as_a_before_request_hook(app):
     auth = LoginManager(app)
-    hooks = [hook for hook, _ in app._before_request]
+    hooks = list(app._before_request)
     assert any(isinstance(hook, CurrentUserHook) and hook.manager is auth for hook in hooks)
 
 
