@@ -116,15 +116,33 @@ except ImportError:  # pragma: no cover - an interpreter without the C accelerat
     _c_make_encoder = None  # type: ignore[misc,assignment]
 
 
+def _new_encoder() -> Callable[[Any, int], Any]:
+    """A C encoder with the options of ``_dumps`` and its own circular-reference table."""
+    encoder: Callable[[Any, int], Any] = _c_make_encoder(
+        {}, json_default, _c_encode_string, None, ":", ",", False, False, False
+    )
+    return encoder
+
+
+#: Encoders not in use. Building one costs about as much as encoding a small document, so
+#: they are reused: each call pops one (or builds one) and puts it back only after a
+#: successful encoding, when its circular-reference table is empty again. A failed encoding
+#: may leave entries in the table, so that encoder is dropped. ``list.pop``/``append`` are
+#: atomic, so two threads never share an encoder, and a nested call (``json_default``
+#: encoding on its own) simply takes another one.
+_idle_encoders: list[Callable[[Any, int], Any]] = []
+
+
 def encode_json(value: Any) -> bytes:
     """Encode ``value`` as compact UTF-8 JSON."""
     if _c_make_encoder is None:  # pragma: no cover
         return _dumps(value).encode("utf-8")
-    # Built per call, like JSONEncoder.encode does: a fresh circular-reference table, so a
-    # failed encoding never leaves entries behind for the next one.
-    chunks = _c_make_encoder(
-        {}, json_default, _c_encode_string, None, ":", ",", False, False, False
-    )(value, 0)
+    try:
+        encoder = _idle_encoders.pop()
+    except IndexError:
+        encoder = _new_encoder()
+    chunks = encoder(value, 0)
+    _idle_encoders.append(encoder)
     return "".join(chunks).encode("utf-8")
 
 
