@@ -34,7 +34,14 @@ class AttrDict(dict[str, Any]):
 
 
 def to_attr_data(value: Any) -> Any:
-    """Wrap every dict in ``value`` (through lists and tuples too) as an :class:`AttrDict`."""
+    """Wrap every dict in ``value`` (through lists and tuples too) as an :class:`AttrDict`.
+
+    An ``AttrDict`` is taken as it is: only Dyne's own adapters build one, and only when
+    nothing inside it is a dict (a model of plain fields).
+    """
+    kind = type(value)
+    if kind is AttrDict:
+        return value
     if isinstance(value, dict):
         result = AttrDict(value)
         for key, item in value.items():
@@ -48,7 +55,6 @@ def to_attr_data(value: Any) -> Any:
             elif isinstance(item, _CONTAINERS):
                 result[key] = to_attr_data(item)
         return result
-    kind = type(value)
     if kind is list or kind is tuple:
         # Lists of plain values (tags, ids) are the common case: kept as they are (a plain
         # loop: no generator to set up on every validated request).

@@ -10,10 +10,11 @@ from typing import Any
 
 import annotated_types
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from pydantic_core import InitErrorDetails
+from pydantic_core import InitErrorDetails, PydanticUndefined
 
 from dyne import formats
 from dyne.ext.io._adapter import parameters_from_json_schema
+from dyne.ext.io._data import AttrDict
 from dyne.ext.io.pydantic.fields import FileField
 
 __all__ = ["PydanticAdapter"]
@@ -51,6 +52,13 @@ class PydanticAdapter:
         # A boolean read as a number becomes 0 or 1: when every number the model can hold
         # is a top-level int/float field, only such a value calls for the body scan.
         self._number_fields: tuple[str, ...] | None = _plain_number_fields(schema)
+        # A model of plain fields (str, int, float, bool, None, lists of those; no
+        # serializer, validator, alias-keyed dump or excluded field) dumps to exactly its
+        # instance's __dict__: read that instead of running the serializer, and hand the
+        # view its AttrDict at once (there is no dict inside to wrap). None: not such a model.
+        self._plain_size: int | None = (
+            len(schema.model_fields) if _dumps_as_its_dict(schema) else None
+        )
 
     def __repr__(self) -> str:
         return f"PydanticAdapter({self.name})"
@@ -78,14 +86,22 @@ class PydanticAdapter:
         return loaded
 
     def load_json(self, body: bytes) -> Any:
-        """Validate a JSON body straight from bytes (pydantic's fast path)."""
+        """Validate a JSON body straight from bytes (pydantic's fast path).
+
+        A model of plain fields gives an ``AttrDict`` (nothing inside it to wrap), any
+        other a plain dict.
+        """
         try:
             # The validator and serializer model_validate_json/model_dump call, minus the
             # wrappers (looked up per call: pydantic may rebuild them).
             schema = self.schema
-            loaded = schema.__pydantic_serializer__.to_python(
-                schema.__pydantic_validator__.validate_json(body)
-            )
+            model = schema.__pydantic_validator__.validate_json(body)
+            plain_size = self._plain_size
+            if plain_size is not None and len(model.__dict__) == plain_size:
+                loaded = model.__dict__  # what to_python returns for such a model
+            else:
+                plain_size = None
+                loaded = schema.__pydantic_serializer__.to_python(model)
         except ValidationError as exc:
             if any(error["type"] != "json_invalid" for error in exc.errors()):
                 raise
@@ -96,7 +112,7 @@ class PydanticAdapter:
                 or not self._maybe_from_bool(loaded)
                 or (body.find(b"true") < 0 and body.find(b"false") < 0)
             ):
-                return loaded
+                return loaded if plain_size is None else AttrDict(loaded)
         # Not JSON for pydantic, a number that JSON cannot carry (pydantic's parser reads
         # NaN, Infinity and 1e400), or booleans to check: let the core decode it, so the
         # body gets the same 400 as everywhere else (and one pydantic's parser refuses but
@@ -194,6 +210,73 @@ def _may_hold_float(annotation: Any) -> bool:
     if origin in (list, set, frozenset, tuple) and args:
         return any(_may_hold_float(arg) for arg in args if arg is not Ellipsis)
     return not (isinstance(annotation, type) and issubclass(annotation, _NEVER_FLOAT))
+
+
+_PLAIN_SCALARS = (str, int, float, bool, type(None))
+
+
+def _dumps_as_its_dict(model: type[BaseModel]) -> bool:
+    """Whether a validated ``model`` instance's ``__dict__`` is what its serializer's
+    ``to_python`` returns: the same keys in the same order, the same values, and no dict
+    anywhere inside (so the view's AttrDict needs no nested wrapping).
+
+    Only exact plain types qualify (a subclass or a custom type may serialize differently);
+    anything that may change a value or the keys on the way out, or put a dict in,
+    disqualifies: serializers, computed fields, validators, a post-init hook, excluded
+    fields, extra fields, serializing by alias, a default that is not plain.
+    """
+    config = model.model_config
+    decorators = model.__pydantic_decorators__
+    if (
+        "root" in model.model_fields
+        or config.get("extra") == "allow"
+        or config.get("serialize_by_alias")
+        or getattr(model, "__pydantic_post_init__", "unknown") is not None
+        or decorators.field_serializers
+        or decorators.model_serializers
+        or decorators.computed_fields
+        or decorators.field_validators
+        or decorators.model_validators
+        or decorators.validators
+        or decorators.root_validators
+    ):
+        return False
+    for field in model.model_fields.values():
+        if field.exclude or getattr(field, "exclude_if", None) is not None:
+            return False
+        if any(not isinstance(item, annotated_types.BaseMetadata) for item in field.metadata):
+            return False  # a serializer or validator in the metadata
+        if not _is_plain(field.annotation):
+            return False
+        if field.default_factory is not None:
+            if field.default_factory is not list:
+                return False
+        elif field.default is not PydanticUndefined and not _is_plain_value(field.default):
+            return False
+    return True
+
+
+def _is_plain(annotation: Any) -> bool:
+    """``annotation`` is a plain scalar, a list of them, or a union of those."""
+    if annotation in _PLAIN_SCALARS:
+        return True
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return all(_is_plain(arg) for arg in args)
+    if origin is list and len(args) == 1:
+        element = args[0]
+        if typing.get_origin(element) in (typing.Union, types.UnionType):
+            return all(arg in _PLAIN_SCALARS for arg in typing.get_args(element))
+        return element in _PLAIN_SCALARS
+    return False
+
+
+def _is_plain_value(value: Any) -> bool:
+    """A default that is a plain scalar or a list of them (copied per instance by pydantic)."""
+    if type(value) in _PLAIN_SCALARS:
+        return True
+    return type(value) is list and all(type(item) in _PLAIN_SCALARS for item in value)
 
 
 def _model_may_hold_number(model: type[BaseModel], seen: set[type]) -> bool:
