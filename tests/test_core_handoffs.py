@@ -77,3 +77,136 @@ def test_a_sync_app_hook_that_sets_complete_skips_the_view(app):
 
     assert app.client.get("/").text == "answered by the hook"
     assert calls == []
+
+
+# -- sessions: saved through req.on_headers ---------------------------------------------
+
+
+def _session_cookies(response) -> list[str]:
+    return [v for k, v in response.headers.multi_items() if k == "set-cookie"]
+
+
+def _assert_session_saved_once(response) -> None:
+    cookies = _session_cookies(response)
+    assert len(cookies) == 1, cookies
+    assert cookies[0].startswith("dyne-Session=")
+
+
+def test_a_session_changed_before_an_error_handler_answers_is_saved_once(app):
+    class Refused(Exception):
+        pass
+
+    @app.error_handler(Refused)
+    async def refused(req, resp, exc):
+        resp.status_code = 409
+        resp.text = "refused"
+
+    @app.route("/")
+    async def view(req, resp):
+        req.session["tried"] = True
+        raise Refused
+
+    response = app.client.get("/")
+    assert (response.status_code, response.text) == (409, "refused")
+    _assert_session_saved_once(response)
+
+
+def test_a_session_changed_by_an_error_handler_is_saved(app):
+    @app.error_handler(404)
+    async def missing(req, resp, exc):
+        req.session["missed"] = req.path
+        resp.status_code = 404
+        resp.text = "gone"
+
+    response = app.client.get("/nowhere")
+    assert response.status_code == 404
+    _assert_session_saved_once(response)
+
+
+def test_a_session_changed_by_a_hook_is_saved_on_the_plain_404(app):
+    @app.before_request
+    def visit(req, resp):
+        req.session["seen"] = 1
+
+    response = app.client.get("/nowhere")
+    assert (response.status_code, response.text) == (404, "Not Found")
+    _assert_session_saved_once(response)
+
+
+def test_a_session_changed_before_a_redirect_is_saved_once(app):
+    @app.route("/login")
+    async def login(req, resp):
+        req.session["user"] = "ada"
+        resp.redirect("/home", status_code=303)
+
+    response = app.client.get("/login", follow_redirects=False)
+    assert response.status_code == 303
+    _assert_session_saved_once(response)
+
+
+def test_a_session_changed_before_a_file_or_a_stream_is_saved_once(app, tmp_path):
+    path = tmp_path / "report.txt"
+    path.write_text("report")
+
+    @app.route("/file")
+    async def file(req, resp):
+        req.session["downloaded"] = True
+        resp.file(path)
+
+    @app.route("/stream")
+    async def stream(req, resp):
+        req.session["streamed"] = True
+
+        @resp.stream
+        async def body():
+            yield b"chunk"
+
+    for url, body in (("/file", "report"), ("/stream", "chunk")):
+        response = app.client.get(url)
+        assert response.text == body
+        _assert_session_saved_once(response)
+
+
+def test_an_unchanged_session_sends_no_cookie(app):
+    @app.route("/")
+    async def view(req, resp):
+        resp.text = str(req.session.get("user"))
+
+    response = app.client.get("/")
+    assert response.text == "None"
+    assert _session_cookies(response) == []
+
+
+def test_a_session_that_cannot_be_encoded_answers_500_once_without_a_cookie(app):
+    @app.route("/")
+    async def view(req, resp):
+        req.session["bad"] = object()  # not JSON
+        resp.text = "never sent"
+
+    response = app.client.get("/")
+    assert (response.status_code, response.text) == (500, "500 Internal Server Error")
+    assert _session_cookies(response) == []
+
+
+def test_on_headers_callbacks_run_in_order_before_the_headers_are_encoded(app):
+    @app.before_request
+    async def stamp(req, resp):
+        req.on_headers(lambda req, resp: resp.headers.__setitem__("x-first", "1"))
+        req.on_headers(lambda req, resp: resp.headers.__setitem__("x-order", "second"))
+
+    @app.route("/")
+    async def view(req, resp):
+        resp.headers["x-order"] = "view"
+        resp.text = "ok"
+
+    response = app.client.get("/")
+    assert response.headers["x-first"] == "1"
+    assert response.headers["x-order"] == "second"
+
+
+def test_the_session_codec_is_the_apps_own_public_attribute(app):
+    from dyne.sessions import SessionCodec, codec_for
+
+    assert isinstance(app.session_codec, SessionCodec)
+    assert app.session_codec is app.session_codec
+    assert codec_for(app) is app.session_codec

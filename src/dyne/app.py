@@ -22,7 +22,7 @@ from dyne.formats import BodyFormat
 from dyne.request import Request
 from dyne.response import Response
 from dyne.routing import Converter, Mount, Route, RouteError, Router, WebSocketRoute
-from dyne.sessions import check_secret_key
+from dyne.sessions import SessionCodec, check_secret_key, make_codec
 
 __all__ = ["App", "Limits"]
 
@@ -189,13 +189,22 @@ class App(RouteDecorators, Dispatcher):
         self._user_middleware: list[tuple[Any, dict[str, Any]]] = []
         self._stack: Any = None
         self._client: Any = None
-        #: set by dyne.sessions on first use: signs and reads the session cookie
-        self._session_codec: Any = None
+        self._session_codec: SessionCodec | None = None
         self._templates: Any = None
         #: the static directory, resolved now so a later chdir does not move it
         self._static_path = os.path.abspath(static_dir) if static_dir is not None else None
         self._static_mounted = False
         self._mount_static()
+
+    @property
+    def session_codec(self) -> SessionCodec:
+        """Signs the session cookie and reads it back: made from the secret key (and
+        ``session_max_age``) the first time a cookie session is read or written, so a key
+        set after ``App()`` still counts."""
+        codec = self._session_codec
+        if codec is None:
+            codec = self._session_codec = make_codec(self)
+        return codec
 
     @property
     def debug(self) -> bool:

@@ -21,8 +21,11 @@ from the core is here, under one name each:
   name (a second, different extension under the same name is an error); ``app.state`` is
   the user's.
 - **hooks**: ``app.request_properties`` (``req.db``), ``app.on_event``, ``resp.complete``
-  (a guard that refuses ends the request), :func:`set_not_found_fallback`, and the session
-  seam :class:`SessionStore` (``App(session_store=...)``).
+  (a guard that refuses ends the request), :func:`set_not_found_fallback`, per request
+  ``req.on_headers(callback)`` (just before the response's headers are encoded: how the
+  session saves itself) and ``req.add_finalizer(callback)``, and the session seam
+  :class:`SessionStore` (``App(session_store=...)``; ``app.session_codec`` signs the
+  cookie).
 - **page assets**: :class:`PinnedAsset` and :class:`PageAssets`, the one way a page
   (API docs, GraphiQL) loads third-party files: from the app when every file is present
   locally, else from pinned CDN copies checked by subresource integrity;

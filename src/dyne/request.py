@@ -23,6 +23,8 @@ __all__ = ["MAX_COOKIE_HEADER_SIZE", "ClientDisconnect", "QueryParams", "Request
 MAX_COOKIE_HEADER_SIZE = 64 * 1024
 
 Finalizer = Callable[["Request", Any, BaseException | None], Awaitable[None]]
+#: ``callback(req, resp)``, run just before the response's headers are encoded
+HeaderCallback = Callable[["Request", Any], None]
 
 
 class QueryParams(_QueryParams):
@@ -47,6 +49,7 @@ class Request:
         "_encoding",
         "_finalizers",
         "_form",
+        "_header_callbacks",
         "_headers",
         "_params",
         "_receive",
@@ -73,6 +76,7 @@ class Request:
         self._encoding: str | None = None
         self._consumed = False
         self._finalizers: list[Finalizer] | None = None
+        self._header_callbacks: list[HeaderCallback] | None = None
 
     def __getattr__(self, name: str) -> Any:
         # Extensions publish request attributes (``req.db``) through the app, so the core
@@ -371,6 +375,18 @@ class Request:
         if self._finalizers is None:
             self._finalizers = []
         self._finalizers.append(callback)
+
+    def on_headers(self, callback: HeaderCallback) -> None:
+        """Run ``callback(req, resp)`` just before the response's headers are encoded, to
+        add a header or cookie that depends on what the view did (the session's
+        ``Set-Cookie`` is written this way). Callbacks run in order of registration, on
+        every path: the view's answer, an error handler's, a redirect, a file, a stream.
+        When rendering fails and an error response is rendered instead they run again, so
+        a callback must do its work once (a session clears its ``modified`` flag first).
+        """
+        if self._header_callbacks is None:
+            self._header_callbacks = []
+        self._header_callbacks.append(callback)
 
     async def close(self) -> None:
         """Release what the request holds (spooled upload files)."""

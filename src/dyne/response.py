@@ -278,6 +278,12 @@ class Response:
         return b"", None
 
     def _header_list(self, content_type: str | None) -> list[tuple[bytes, bytes]]:
+        req = self.req
+        if req is not None:
+            callbacks = req._header_callbacks
+            if callbacks:  # req.on_headers (the session's save): none on most requests
+                for callback in callbacks:
+                    callback(req, self)
         headers = self.headers
         if type(headers) is not ResponseHeaders:  # replaced by the user: check it now
             headers = self.headers = ResponseHeaders(headers)
@@ -290,11 +296,6 @@ class Response:
             if encoded is None:
                 encoded = content_type.encode("latin-1")
             raw.append((b"content-type", encoded))
-        req = self.req
-        if req is not None and req._session is not None and req._session.modified:
-            from dyne.sessions import save_session
-
-            save_session(req, self)
         if self.cookies:
             directives = self._cookie_directives or {}
             for key, value in self.cookies.items():

@@ -35,6 +35,7 @@ __all__ = [
     "codec_for",
     "delete_session_cookie",
     "load_session",
+    "make_codec",
     "save_session",
     "set_session_cookie",
 ]
@@ -198,31 +199,38 @@ def _secret_key(app: App) -> str | bytes:
     return _PROCESS_KEY
 
 
+def make_codec(app: App) -> SessionCodec:
+    """A new session codec for ``app``: its secret key (else a random per-process key, with
+    a warning) and its ``session_max_age``. ``app.session_codec`` calls it once."""
+    return SessionCodec(_secret_key(app), app.session_max_age)
+
+
 def codec_for(app: App) -> SessionCodec:
-    """The app's session codec, built (and the key chosen) the first time it is needed."""
-    codec: SessionCodec | None = app._session_codec
-    if codec is None:
-        codec = app._session_codec = SessionCodec(_secret_key(app), app.session_max_age)
-    return codec
+    """The app's session codec (``app.session_codec``), built the first time it is needed."""
+    return app.session_codec
 
 
 def load_session(req: Request) -> Session:
     """Read the session from the request's ``dyne-Session`` cookie (``{}`` if absent or bad),
-    or from the app's :class:`SessionStore` when it has one."""
+    or from the app's :class:`SessionStore` when it has one; :func:`save_session` is then
+    registered with ``req.on_headers`` so the response carries the session if it changes.
+    ``req.session`` calls it once per request."""
     store = req.app.session_store
     if store is not None:
         session: Session = store.load(req)
-        return session
-    value = req.cookies.get(SESSION_COOKIE)
-    if not value:
-        return Session()
-    return Session(codec_for(req.app).loads(value))
+    else:
+        value = req.cookies.get(SESSION_COOKIE)
+        session = Session(codec_for(req.app).loads(value)) if value else Session()
+    # Only requests that read the session pay for saving it.
+    req.on_headers(save_session)
+    return session
 
 
 def save_session(req: Request, resp: Response) -> None:
-    """Add the ``Set-Cookie`` for a changed session to ``resp`` (a deletion when emptied)."""
-    session = req._session
-    if session is None or not session.modified:
+    """Add the ``Set-Cookie`` for a changed session to ``resp`` (a deletion when emptied);
+    nothing when the session is unchanged."""
+    session = req.session
+    if not isinstance(session, Session) or not session.modified:
         return
     # Cleared first: if encoding fails, the error response must not try (and fail) again.
     session.modified = False
