@@ -210,3 +210,16 @@ def test_the_session_codec_is_the_apps_own_public_attribute(app):
     assert isinstance(app.session_codec, SessionCodec)
     assert app.session_codec is app.session_codec
     assert codec_for(app) is app.session_codec
+
+
+# -- undocumented aliases are gone -------------------------------------------------------
+
+
+def test_the_removed_aliases_are_not_there(app):
+    import pytest
+
+    for name in ("add_event_handler", "serve"):
+        with pytest.raises(AttributeError):
+            getattr(app, name)
+    with pytest.raises(TypeError):
+        app.background(print)  # @app.background.task is the one spelling

@@ -337,8 +337,6 @@ class App(RouteDecorators, Dispatcher):
 
         return decorator(handler) if handler is not None else decorator
 
-    add_event_handler = on_event
-
     def health(self, path: str = "/health", *, timeout: float = 2.0, observe: bool = False) -> None:
         """Serve ``GET {path}/live`` (200 while serving) and ``GET {path}/ready`` (200 when
         every :attr:`health_checks` entry passes within ``timeout`` seconds, else 503); left
@@ -404,8 +402,6 @@ class App(RouteDecorators, Dispatcher):
         if self.access_log_style is not None:
             options.setdefault("access_log", False)  # Dyne's access log replaces uvicorn's
         uvicorn.run(self, host=host, port=port, **options)
-
-    serve = run
 
     @property
     def client(self) -> Any:

@@ -107,8 +107,6 @@ class BackgroundQueue:
 
         return schedule
 
-    __call__ = task
-
     def _done(self, name: Any, future: Any) -> None:
         self._pending.discard(future)
         if future.cancelled():
