@@ -133,10 +133,34 @@ def _new_encoder() -> Callable[[Any, int], Any]:
 _idle_encoders: list[Callable[[Any, int], Any]] = []
 
 
+#: dict subclass → whether it reads its items as dict does (no own ``items``/``__iter__``),
+#: so ``dict(value)`` holds exactly what the encoder would walk; decided once per class.
+_PLAIN_DICT_TYPES: dict[type, bool] = {}
+
+
+def _is_plain_dict_type(kind: type) -> bool:
+    plain = (
+        getattr(kind, "items", None) is dict.items
+        and getattr(kind, "__iter__", None) is dict.__iter__
+    )
+    if len(_PLAIN_DICT_TYPES) < 256:  # classes made on the fly must not grow it forever
+        _PLAIN_DICT_TYPES[kind] = plain
+    return plain
+
+
 def encode_json(value: Any) -> bytes:
     """Encode ``value`` as compact UTF-8 JSON."""
     if _c_make_encoder is None:  # pragma: no cover
         return _dumps(value).encode("utf-8")
+    kind = type(value)
+    if kind is not dict and isinstance(value, dict):
+        plain = _PLAIN_DICT_TYPES.get(kind)
+        if plain is None:
+            plain = _is_plain_dict_type(kind)
+        if plain:
+            # The C encoder walks a dict subclass through a list of its items() tuples; a
+            # copy into a dict (one C-level merge) is cheaper and encodes the same.
+            value = dict(value)
     try:
         encoder = _idle_encoders.pop()
     except IndexError:
