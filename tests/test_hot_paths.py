@@ -4,12 +4,14 @@ straight from the ASGI scope, and the validated JSON body."""
 
 from __future__ import annotations
 
+import json
 import threading
 
 import anyio
 import pytest
 from pydantic import BaseModel, field_serializer
 
+import dyne
 from dyne import formats
 from dyne.ext.io.pydantic import input
 
@@ -89,6 +91,25 @@ def test_encode_json_shared_object_from_many_threads_is_never_called_circular():
     for thread in threads:
         thread.join()
     assert failures == []
+
+
+def test_encode_json_dict_subclass_with_its_own_items_is_encoded_through_them():
+    class Hiding(dict):
+        def items(self):
+            return [(key, value) for key, value in super().items() if key != "secret"]
+
+    assert formats.encode_json(Hiding(a=1, secret=2)) == b'{"a":1}'
+
+
+def test_encode_json_plain_dict_subclass_encodes_like_a_dict():
+    class Plain(dict):
+        pass
+
+    looped = Plain(b=[1, 2], a=None)
+    assert formats.encode_json(looped) == b'{"b":[1,2],"a":null}'
+    looped["self"] = looped
+    with pytest.raises(ValueError, match="Circular reference"):
+        formats.encode_json(looped)
 
 
 def test_view_with_circular_media_is_500_and_the_next_response_encodes(app, client):
@@ -183,3 +204,153 @@ def test_plain_model_refuses_a_non_finite_price(app, client):
         headers={"content-type": "application/json"},
     )
     assert response.status_code == 400
+
+
+# -- the body and its headers, read straight from the scope --------------------------------
+
+JSON = (b"content-type", b"application/json")
+
+
+@pytest.fixture
+def media_app(app):
+    """``POST /media`` echoes ``req.media()`` with the request's mimetype and encoding;
+    ``POST /item`` validates the body with the plain model."""
+
+    @app.route("/media", methods=["POST"])
+    async def media(req, resp):
+        resp.media = {
+            "media": await req.media(),
+            "mimetype": req.mimetype,
+            "encoding": req.encoding,
+        }
+
+    @app.route("/item", methods=["POST"])
+    @input(Plain)
+    async def item(req, resp, *, data):
+        resp.media = data
+
+    return app
+
+
+def decoded(result):
+    status, body = result
+    return status, json.loads(body) if body else None
+
+
+def test_json_body_over_several_messages_is_validated(media_app):
+    result = raw_call(
+        media_app, "POST", "/item", [JSON], body_messages(b'{"name": "a",', b' "price": 2}')
+    )
+    assert decoded(result) == (200, {"name": "a", "price": 2.0, "tags": []})
+
+
+def test_json_body_over_several_messages_is_decoded(media_app):
+    result = raw_call(media_app, "POST", "/media", [JSON], body_messages(b"[1,", b"2]"))
+    assert decoded(result)[1]["media"] == [1, 2]
+
+
+def test_declared_length_over_the_limit_is_413_before_the_body_is_read(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    small = dyne.App(max_body_size=10)
+
+    @small.route("/b", methods=["POST"])
+    @input(Plain)
+    async def view(req, resp, *, data):
+        resp.media = data
+
+    headers = [JSON, (b"content-length", b"11")]
+    assert raw_call(small, "POST", "/b", headers, [])[0] == 413
+
+
+def test_body_longer_than_its_declared_length_is_still_held_to_the_limit(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    small = dyne.App(max_body_size=10)
+
+    @small.route("/b", methods=["POST"])
+    @input(Plain)
+    async def view(req, resp, *, data):
+        resp.media = data
+
+    headers = [JSON, (b"content-length", b"2")]
+    assert raw_call(small, "POST", "/b", headers, body_messages(b"{" + b" " * 20 + b"}"))[0] == 413
+
+
+def test_first_content_length_header_is_the_declared_one(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    small = dyne.App(max_body_size=10)
+
+    @small.route("/b", methods=["POST"])
+    async def view(req, resp):
+        resp.content = await req.content
+
+    headers = [(b"content-length", b"99"), (b"content-length", b"2")]
+    assert raw_call(small, "POST", "/b", headers, body_messages(b"ab"))[0] == 413
+
+
+def test_json_content_type_with_charset_is_json(media_app):
+    headers = [(b"content-type", b"application/json; charset=utf-8")]
+    status, answer = decoded(raw_call(media_app, "POST", "/media", headers, body_messages(b"{}")))
+    assert (status, answer) == (
+        200,
+        {"media": {}, "mimetype": "application/json", "encoding": "utf-8"},
+    )
+
+
+def test_uppercase_json_content_type_is_json(media_app):
+    headers = [(b"content-type", b"Application/JSON")]
+    status, answer = decoded(
+        raw_call(media_app, "POST", "/item", headers, body_messages(b'{"name": "u", "price": 1.5}'))
+    )
+    assert (status, answer) == (200, {"name": "u", "price": 1.5, "tags": []})
+
+
+def test_exact_json_content_type_reads_utf8(media_app):
+    status, answer = decoded(
+        raw_call(media_app, "POST", "/media", [JSON], body_messages(b'"\xc3\xa9"'))
+    )
+    assert (status, answer) == (
+        200,
+        {"media": "é", "mimetype": "application/json", "encoding": "utf-8"},
+    )
+
+
+def test_charset_parameter_sets_the_encoding(app):
+    @app.route("/text", methods=["POST"])
+    async def text(req, resp):
+        resp.media = {"text": await req.text, "encoding": req.encoding}
+
+    headers = [(b"content-type", b'text/plain; Charset="latin-1"')]
+    status, answer = decoded(raw_call(app, "POST", "/text", headers, body_messages(b"\xe9")))
+    assert (status, answer) == (200, {"text": "é", "encoding": "latin-1"})
+
+
+def test_first_of_duplicate_content_types_decides_json(media_app):
+    headers = [JSON, (b"content-type", b"text/plain")]
+    status, answer = decoded(
+        raw_call(media_app, "POST", "/item", headers, body_messages(b'{"name": "d", "price": 3}'))
+    )
+    assert (status, answer) == (200, {"name": "d", "price": 3.0, "tags": []})
+
+
+def test_first_of_duplicate_content_types_decides_refusal(media_app):
+    headers = [(b"content-type", b"text/plain"), JSON]
+    status, _ = raw_call(
+        media_app, "POST", "/item", headers, body_messages(b'{"name": "d", "price": 3}')
+    )
+    assert status == 415
+
+
+def test_json_body_without_content_type_is_415(media_app):
+    status, _ = raw_call(
+        media_app, "POST", "/item", [], body_messages(b'{"name": "d", "price": 3}')
+    )
+    assert status == 415
+
+
+def test_json_body_nested_too_deeply_is_400(media_app):
+    deep = b"[" * 100_000 + b"]" * 100_000
+    status, body = raw_call(media_app, "POST", "/item", [JSON], body_messages(deep))
+    assert (status, json.loads(body)) == (
+        400,
+        {"errors": {"_schema": ["The JSON document is nested too deeply."]}},
+    )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from starlette.datastructures import URL, Address, FormData, Headers, State, UploadFile
@@ -23,6 +24,10 @@ __all__ = ["MAX_COOKIE_HEADER_SIZE", "ClientDisconnect", "QueryParams", "Request
 MAX_COOKIE_HEADER_SIZE = 64 * 1024
 
 Finalizer = Callable[["Request", Any, BaseException | None], Awaitable[None]]
+
+#: The parsed form of the commonest Content-Type, ``application/json`` exactly as written:
+#: no parameters to read, nothing to lower-case.
+_JSON_CONTENT_TYPE: tuple[str, Mapping[str, str]] = ("application/json", MappingProxyType({}))
 #: ``callback(req, resp)``, run just before the response's headers are encoded
 HeaderCallback = Callable[["Request", Any], None]
 
@@ -51,6 +56,7 @@ class Request:
         "_form",
         "_header_callbacks",
         "_headers",
+        "_length",
         "_params",
         "_receive",
         "_session",
@@ -72,7 +78,8 @@ class Request:
         self._session: Any = None
         self._body: bytes | None = None
         self._form: FormData | None = None
-        self._content_type: tuple[str, dict[str, str]] | None = None
+        self._content_type: tuple[str, Mapping[str, str]] | None = None
+        self._length: str | None = None
         self._encoding: str | None = None
         self._consumed = False
         self._finalizers: list[Finalizer] | None = None
@@ -184,9 +191,22 @@ class Request:
         """Whether the request came over HTTPS."""
         return self.scope.get("scheme") in ("https", "wss")
 
-    def _parsed_content_type(self) -> tuple[str, dict[str, str]]:
-        if self._content_type is None:
-            raw = self._raw_header(b"content-type") or ""
+    def _scan_body_headers(self) -> tuple[str, Mapping[str, str]]:
+        """Read Content-Type (parsed) and Content-Length, the first of each, in one pass
+        over the ASGI scope's headers (names are lower case there)."""
+        content_type = length = None
+        for key, value in self.scope.get("headers", ()):
+            if key == b"content-type":
+                if content_type is None:
+                    content_type = value
+            elif key == b"content-length" and length is None:
+                length = value
+        if length is not None:
+            self._length = length.decode("latin-1")
+        if content_type == b"application/json":
+            parsed = _JSON_CONTENT_TYPE
+        else:
+            raw = content_type.decode("latin-1") if content_type is not None else ""
             mimetype, _, rest = raw.partition(";")
             options: dict[str, str] = {}
             if rest:
@@ -194,19 +214,21 @@ class Request:
                     key, _, value = part.strip().partition("=")
                     if key:
                         options[key.lower()] = value.strip().strip('"')
-            self._content_type = (mimetype.strip().lower(), options)
-        return self._content_type
+            parsed = (mimetype.strip().lower(), options)
+        self._content_type = parsed
+        return parsed
 
     @property
     def mimetype(self) -> str:
         """The Content-Type without its parameters (``"application/json"``), or ``""``."""
-        return self._parsed_content_type()[0]
+        return (self._content_type or self._scan_body_headers())[0]
 
     @property
     def encoding(self) -> str:
         """The text encoding of the body: the Content-Type charset, else UTF-8. Settable."""
         if self._encoding is None:
-            self._encoding = self._parsed_content_type()[1].get("charset") or "utf-8"
+            options = (self._content_type or self._scan_body_headers())[1]
+            self._encoding = options.get("charset") or "utf-8"
         return self._encoding
 
     @encoding.setter
@@ -221,19 +243,20 @@ class Request:
     # -- body --------------------------------------------------------------------------
 
     async def _read_body(self) -> bytes:
-        if self._body is not None:
-            return self._body
+        body = self._body
+        if body is not None:
+            return body
         limit = self._start_reading()
         # Most bodies arrive in one message: take it without an async generator.
         message = await self._receive()
         if message["type"] == "http.request" and not message.get("more_body", False):
-            body: bytes = message.get("body", b"")
-            if len(body) > limit:
+            received: bytes = message.get("body", b"")
+            if len(received) > limit:
                 raise HTTPException(413, f"The request body is larger than {limit} bytes.")
-            self._body = body
-            return body
-        self._body = b"".join([chunk async for chunk in self._chunks(limit, message)])
-        return self._body
+            self._body = received
+            return received
+        self._body = body = b"".join([chunk async for chunk in self._chunks(limit, message)])
+        return body
 
     @property
     def content(self) -> Awaitable[bytes]:
@@ -270,7 +293,9 @@ class Request:
             raise RuntimeError("The request body was already streamed and cannot be read again.")
         self._consumed = True
         limit: int = self.app.limits.max_body_size
-        declared = self._raw_header(b"content-length")
+        if self._content_type is None:
+            self._scan_body_headers()
+        declared = self._length
         if declared is not None and declared.isdigit() and int(declared) > limit:
             raise HTTPException(413, f"The request body is larger than {limit} bytes.")
         return limit
@@ -291,14 +316,6 @@ class Request:
             elif message["type"] == "http.disconnect":
                 raise ClientDisconnect()
             message = await self._receive()
-
-    def _raw_header(self, name: bytes) -> str | None:
-        """One header straight from the ASGI scope (names are lower case there)."""
-        for key, value in self.scope.get("headers", ()):
-            if key == name:
-                header: str = value.decode("latin-1")
-                return header
-        return None
 
     async def form(self) -> FormData:
         """The parsed form (urlencoded or multipart); uploaded files are ``UploadFile``\\ s.
