@@ -223,3 +223,59 @@ def test_the_removed_aliases_are_not_there(app):
             getattr(app, name)
     with pytest.raises(TypeError):
         app.background(print)  # @app.background.task is the one spelling
+
+
+# -- include() is all or nothing ---------------------------------------------------------
+
+
+def test_an_include_that_clashes_halfway_registers_none_of_the_blueprints_routes(app):
+    import pytest
+
+    from dyne.routing import RouteError
+
+    @app.route("/shop/b")
+    async def taken(req, resp):
+        resp.text = "app"
+
+    bp = dyne.Blueprint("shop", "/shop")
+
+    @bp.route("/a")
+    async def a(req, resp):
+        resp.text = "a"
+
+    @bp.route("/b")  # clashes with the app's route, after /a
+    async def b(req, resp):
+        resp.text = "b"
+
+    before = list(app.routes)
+    with pytest.raises(RouteError, match="already handled"):
+        app.include(bp)
+    assert app.routes == before
+    assert app.client.get("/shop/a").status_code == 404
+    assert app.client.get("/shop/b").text == "app"
+
+
+def test_a_blueprint_whose_include_failed_can_be_fixed_and_included(app):
+    @app.route("/x/b")
+    async def taken(req, resp):
+        resp.text = "app"
+
+    bp = dyne.Blueprint("x", "/x")
+
+    @bp.route("/a")
+    async def a(req, resp):
+        resp.text = "a"
+
+    @bp.route("/b")
+    async def b(req, resp):
+        resp.text = "b"
+
+    import pytest
+
+    from dyne.routing import RouteError
+
+    with pytest.raises(RouteError):
+        app.include(bp)
+    app.include(bp, prefix="/v2")  # nothing half-registered is in the way
+    assert app.client.get("/v2/x/a").text == "a"
+    assert app.client.get("/v2/x/b").text == "b"

@@ -21,7 +21,7 @@ from dyne import _meta
 from dyne._registration import RouteDecorators, check_error_key
 from dyne._scoping import Handlers, Hook, Hooks, class_view, function_view, websocket_view
 from dyne._utils import as_async
-from dyne.routing import RouteError
+from dyne.routing import Mount, Route, RouteError, Router, WebSocketRoute
 
 if TYPE_CHECKING:
     from dyne.app import App
@@ -268,6 +268,7 @@ class Blueprint(RouteDecorators):
                     "rename one of the blueprints."
                 )
             names[item.name] = item.original
+        _check_clashes(app, items)
         for blueprint in (self, *self._descendants()):
             blueprint._included = True
         for item in items:
@@ -320,6 +321,30 @@ class Blueprint(RouteDecorators):
                 yield _ResolvedMount(scope.prefix + record.prefix, record.app, name)
             else:
                 yield _resolve(record, scope)
+
+
+def _check_clashes(app: App, items: Sequence[_ResolvedRoute | _ResolvedMount]) -> None:
+    """Raise the ``RouteError`` registering ``items`` would raise halfway, before anything
+    is registered: ``include()`` adds all of a blueprint's routes or none of them."""
+    trial = Router()
+    for route in app.router.routes:
+        trial.add(route)
+    table = app.path_converters or None
+    for item in items:
+        if isinstance(item, _ResolvedMount):
+            trial.add(Mount(item.prefix, item.app, name=item.name))
+        elif item.websocket:
+            trial.add(WebSocketRoute(item.path, item.endpoint, name=item.name, converters=table))
+        else:
+            route = Route(
+                item.path,
+                item.endpoint,
+                methods=item.methods,
+                name=item.name,
+                tags=item.tags or None,
+                converters=table,
+            )
+            trial.add(route)
 
 
 @dataclass(slots=True)
