@@ -20,6 +20,7 @@ from typing import Any
 from dyne import extension
 from dyne.exceptions import HTTPException
 from dyne.extension import as_async, is_async_callable, view_arguments
+from dyne.request import Request
 
 from ._data import to_attr_data
 from ._output import SerializationError, serialize
@@ -66,15 +67,20 @@ class _Plan:
 
 def _build(plan: _Plan, like: Callable[..., Any]) -> Callable[..., Any]:
     call = as_async(plan.view)  # a def view runs in the thread pool
-    inputs = plan.inputs
+    # (keyword, reader) pairs, unpacked once here rather than per request
+    inputs = tuple((item.spec.key, item.read) for item in plan.inputs)
     output = plan.output
 
     async def endpoint(*args: Any, **kwargs: Any) -> Any:
-        req, resp = view_arguments(args, "@input/@output")
+        # A function view's call, (req, resp, **params), is told apart without a call.
+        if len(args) == 2 and type(args[0]) is Request:
+            req, resp = args
+        else:
+            req, resp = view_arguments(args, "@input/@output")
         if inputs:
             try:
-                for item in inputs:
-                    kwargs[item.spec.key] = to_attr_data(await item.read(req))
+                for key, read in inputs:
+                    kwargs[key] = to_attr_data(await read(req))
             except Invalid as invalid:
                 # Raised, not written: @app.error_handler(400) may reshape it.
                 raise HTTPException(

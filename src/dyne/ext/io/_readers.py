@@ -74,7 +74,7 @@ def make_reader(adapter: Any, location: str) -> Reader:
                 return validated(_form_to_dict(await req.form(), multi))
             # No Content-Type is not JSON: req.media() answers it (415, or 400 when empty),
             # so a cross-site request cannot slip a JSON body past CORS as text/plain-like.
-            if load_json is not None and is_json(mimetype):
+            if load_json is not None and (mimetype == "application/json" or is_json(mimetype)):
                 body = await req.content
                 try:
                     return load_json(body)
