@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Awaitable, Callable, Generator, Mapping
+from collections.abc import Callable, Coroutine, Generator, Mapping
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
 from alchemical.aio import Alchemical as _Alchemical
@@ -185,7 +185,9 @@ class Alchemical(_Alchemical):
 
     # -- @db.transaction ---------------------------------------------------------------
 
-    def transaction(self, func: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    def transaction(
+        self, func: Callable[P, Coroutine[Any, Any, R]]
+    ) -> Callable[P, Coroutine[Any, Any, R]]:
         """Run the decorated coroutine in one transaction: commit on success, roll back on error.
 
         The request's session is used when a :class:`~dyne.Request` is among the
