@@ -279,3 +279,64 @@ def test_a_blueprint_whose_include_failed_can_be_fixed_and_included(app):
     app.include(bp, prefix="/v2")  # nothing half-registered is in the way
     assert app.client.get("/v2/x/a").text == "a"
     assert app.client.get("/v2/x/b").text == "b"
+
+
+# -- mounts and prepare() ----------------------------------------------------------------
+
+
+async def _plain_asgi(scope, receive, send):
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": scope["root_path"].encode()})
+
+
+def test_a_mounted_app_answers_and_a_hook_finalizer_sees_no_error(app):
+    seen = []
+
+    @app.before_request
+    async def hook(req, resp):
+        async def finalizer(req, resp, exc):
+            seen.append(exc)
+
+        req.add_finalizer(finalizer)
+
+    app.mount("/sub", _plain_asgi)
+    response = app.client.get("/sub/page")
+    assert (response.status_code, response.text) == (200, "/sub")
+    assert seen == [None]
+
+
+def test_prepare_returns_an_asgi_app_for_every_kind_of_body(tmp_path):
+    import asyncio
+
+    from dyne.response import BufferedResponse, Response
+
+    path = tmp_path / "f.txt"
+    path.write_text("file")
+    text = Response()
+    text.text = "hi"
+    prepared = text.prepare()
+    assert isinstance(prepared, BufferedResponse)
+    start, body = prepared
+    assert (start["status"], body["body"]) == (200, b"hi")
+
+    for resp, expected in ((text, b"hi"), (_file_response(path), b"file")):
+        sent = []
+
+        async def send(message, sent=sent):
+            sent.append(message)
+
+        async def receive():
+            await asyncio.sleep(3600)  # the client never goes away mid-answer
+
+        scope = {"type": "http", "method": "GET", "headers": []}
+        asyncio.run(resp.prepare()(scope, receive, send))
+        assert sent[0]["type"] == "http.response.start"
+        assert b"".join(m.get("body", b"") for m in sent[1:]) == expected
+
+
+def _file_response(path):
+    from dyne.response import Response
+
+    resp = Response()
+    resp.file(path)
+    return resp

@@ -20,7 +20,7 @@ from dyne._utils import is_async_callable
 from dyne.exceptions import HTTPException
 from dyne.problems import Problem
 from dyne.request import ClientDisconnect, Request
-from dyne.response import Response, resolve_return
+from dyne.response import BufferedResponse, Response, resolve_return
 from dyne.routing import Mount, NoMatch, method_handler
 from dyne.websockets import (
     CLOSE_INTERNAL_ERROR,
@@ -107,7 +107,8 @@ class Dispatcher:
 
             resp = Response(Request(request.scope, None, self))  # type: ignore[arg-type]
             Problem.from_exception(exc).render(resp)
-            start, body = resp.prepare()
+            # A problem body is never a file or a stream: always a BufferedResponse.
+            start, body = cast("BufferedResponse", resp.prepare())
             answer = StarletteResponse(body["body"], status_code=start["status"])
             answer.raw_headers = start["headers"]
             return answer
@@ -125,12 +126,14 @@ class Dispatcher:
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         req = Request(scope, receive, self)  # type: ignore[arg-type]  # self is the App
         resp = Response(req)
+        prepared: ASGIApp | None = None
         try:
             try:
-                await self._handle(req, resp)
-                # Rendered before the finalizers run, so a response that cannot be encoded
-                # reaches them as the error it is (a transaction rolls back, not commits).
-                prepared = resp.prepare()
+                mounted = await self._handle(req, resp)
+                if mounted is None:
+                    # Rendered before the finalizers run, so a response that cannot be
+                    # encoded reaches them as the error it is (a rollback, not a commit).
+                    prepared = resp.prepare()
             except BaseException as exc:
                 if req._finalizers:
                     await self._finalize(req, resp, exc)
@@ -139,13 +142,13 @@ class Dispatcher:
                 await self._finalize(req, resp, None)
         except ClientDisconnect:
             return
-        except _MountedApp as mounted:
-            await mounted.app(scope, receive, send)
-            return
         except Exception as exc:
             prepared = await self._error_response(req, resp, exc)
+        if prepared is None:  # a mounted app answers, outside Dyne's error handling
+            await cast("ASGIApp", mounted)(scope, receive, send)
+            return
         try:
-            if type(prepared) is tuple:
+            if type(prepared) is BufferedResponse:  # the common case: no call, two sends
                 await send(prepared[0])
                 await send(prepared[1])
             else:
@@ -154,13 +157,14 @@ class Dispatcher:
             if req._form is not None:
                 await req.close()
 
-    async def _handle(self, req: Request, resp: Response) -> None:
+    async def _handle(self, req: Request, resp: Response) -> ASGIApp | None:
+        """Answer ``req`` in ``resp``; or return the mounted app that serves its path."""
         if self._before_request:
             for hook in self._before_request:
                 await hook(req, resp)  # as_async at registration: a def runs in the pool
                 # A redirect (the login page) ends the request as surely as a refusal.
                 if resp.status_code >= 300 or resp.complete:
-                    return
+                    return None
         scope = req.scope
         path = scope["path"]
         if scope.get("root_path"):
@@ -170,14 +174,14 @@ class Dispatcher:
         except NoMatch as miss:
             mount = self.router.mount_for(path) if self.router.mounts else None
             if mount is not None:
-                raise _MountedApp(_mounted(mount)) from None
+                return _mounted(mount)
             if miss.allowed:
                 allow = ", ".join(sorted(miss.allowed | {"OPTIONS"}))
                 if scope["method"] == "OPTIONS":
                     # The route does not handle OPTIONS itself: answer for it, so no view
                     # (and no guard's OPTIONS exception) ever runs for this method.
                     resp.headers["allow"] = allow
-                    return
+                    return None
                 raise HTTPException(
                     405,
                     f"Method {scope['method']} not allowed; use {allow}.",
@@ -186,7 +190,7 @@ class Dispatcher:
             fallback = self._not_found_fallback
             if fallback is not None and scope["method"] in ("GET", "HEAD"):
                 await fallback(req, resp)
-                return
+                return None
             if (
                 self._error_handlers
                 or self.problem_details
@@ -201,7 +205,7 @@ class Dispatcher:
             resp.mimetype = None
             if resp.headers:
                 resp.headers.pop("content-length", None)
-            return
+            return None
         req.path_params = params
         if route.is_async:
             result = await route.endpoint(req, resp, **params)
@@ -211,6 +215,7 @@ class Dispatcher:
             result = await run_in_threadpool(route.endpoint, req, resp, **params)
         if result is not None:
             resolve_return(resp, result)
+        return None
 
     #: ``async def fallback(req, resp)`` for unmatched GETs (the single-page-app index).
     _not_found_fallback: Callable[..., Any] | None = None
@@ -227,7 +232,7 @@ class Dispatcher:
         if error is not None:
             raise error
 
-    async def _error_response(self, req: Request, resp: Response, exc: Exception) -> Any:
+    async def _error_response(self, req: Request, resp: Response, exc: Exception) -> ASGIApp:
         """Turn ``exc`` into a response through the registered handlers or the defaults."""
         scoped = req.scope.get(SCOPED_ERROR_HANDLERS, ())
         if isinstance(exc, HTTPException | StarletteHTTPException):
@@ -372,14 +377,6 @@ def _error_handler_in(
         if cls in handlers and isinstance(exc, cls):
             return handlers[cls]
     return None
-
-
-class _MountedApp(Exception):
-    """Raised inside dispatch to hand the request over to a mounted app."""
-
-    def __init__(self, app: Any) -> None:
-        super().__init__()
-        self.app = app
 
 
 def _route_path(scope: Scope) -> str:

@@ -24,8 +24,13 @@ from dyne.headers import (
 
 if TYPE_CHECKING:
     from dyne.request import Request
+    from dyne.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["Response", "ResponseHeaders"]
+__all__ = [
+    "BufferedResponse",
+    "Response",
+    "ResponseHeaders",
+]
 
 _NO_BODY_STATUS = frozenset({204, 304})
 # Already-compressed formats: gzipping them again costs CPU and saves nothing.
@@ -70,6 +75,18 @@ def _raw_accept(scope: Mapping[str, Any]) -> str | None:
             accept: str = value.decode("latin-1")
             return accept
     return None
+
+
+class BufferedResponse(tuple["Message", "Message"]):
+    """A response rendered in memory: its two ASGI messages, ``(start, body)``, and an
+    ASGI app that sends them (what :meth:`Response.prepare` returns unless the body is a
+    file or a stream). A server loop may send the two messages itself, skipping a call."""
+
+    __slots__ = ()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(self[0])
+        await send(self[1])
 
 
 class Response:
@@ -307,8 +324,10 @@ class Response:
                 )
         return raw
 
-    def prepare(self) -> Any:
-        """Encode the response into ASGI messages, or an ASGI app for files and streams.
+    def prepare(self) -> ASGIApp:
+        """Encode the response into the ASGI app that sends it: a :class:`BufferedResponse`
+        (its two messages) for an ordinary body, Starlette's file or streaming response
+        for ``resp.file`` and ``resp.stream``.
 
         Done before anything is sent, so an encoding error can still become a clean 500.
         """
@@ -328,9 +347,12 @@ class Response:
             headers.append((b"content-length", str(len(body)).encode("latin-1")))
         if self.req is not None and self.req.scope.get("method") == "HEAD":
             body = b""
-        return (
-            {"type": "http.response.start", "status": status, "headers": headers},
-            {"type": "http.response.body", "body": body},
+        # mypy does not see __call__ on a tuple subclass; it is there (an ASGI app).
+        return BufferedResponse(  # type: ignore[return-value]
+            (
+                {"type": "http.response.start", "status": status, "headers": headers},
+                {"type": "http.response.body", "body": body},
+            )
         )
 
     def _gzip(self, req: Request, body: bytes, headers: list[tuple[bytes, bytes]]) -> bytes:
@@ -353,19 +375,23 @@ class Response:
         headers.append((b"content-encoding", b"gzip"))
         return gzip.compress(body, compresslevel=6, mtime=0)
 
-    def _not_modified_messages(self, response: Any, headers: list[tuple[bytes, bytes]]) -> Any:
+    def _not_modified_messages(
+        self, response: Any, headers: list[tuple[bytes, bytes]]
+    ) -> BufferedResponse:
         keep = [
             (name, value)
             for name, value in response.raw_headers
             if name in (b"etag", b"last-modified")
         ]
         keep += [(n, v) for n, v in headers if n not in (b"content-type", b"content-length")]
-        return (
-            {"type": "http.response.start", "status": 304, "headers": keep},
-            {"type": "http.response.body", "body": b""},
+        return BufferedResponse(
+            (
+                {"type": "http.response.start", "status": 304, "headers": keep},
+                {"type": "http.response.body", "body": b""},
+            )
         )
 
-    def _prepare_streamed(self) -> Any:
+    def _prepare_streamed(self) -> ASGIApp:
         headers = self._header_list(None)
         content_type = self.mimetype
         if self._kind == "file":
@@ -390,7 +416,7 @@ class Response:
                 and req.method in ("GET", "HEAD")
                 and _not_modified(req.headers, response.headers["etag"], stat_result.st_mtime)
             ):
-                return self._not_modified_messages(response, headers)
+                return self._not_modified_messages(response, headers)  # type: ignore[return-value]
         else:
             response = StreamingResponse(
                 self._body,
@@ -403,7 +429,8 @@ class Response:
         response.raw_headers[:] = [
             (name, value) for name, value in response.raw_headers if name not in known
         ] + headers
-        return response
+        streamed: ASGIApp = response
+        return streamed
 
 
 def _not_modified(request_headers: Any, etag: str, mtime: float) -> bool:
