@@ -274,33 +274,25 @@ def _run(
         os.environ[f"{app.config.env_prefix}DEBUG"] = "true"
     if obj.port is None:
         obj.port = _app_port(app)
-    options: dict[str, Any] = {}
-    if getattr(app, "access_log_style", None) is not None:
-        options["access_log"] = False  # App(access_log=...) logs each request already
+    # App(access_log=...) logs each request already: the server's own log would repeat it.
+    access_log = getattr(app, "access_log_style", None) is None
+    common: dict[str, Any] = {
+        "host": obj.host,
+        "port": obj.port,
+        "reload": obj.reload,
+        "workers": workers,
+        "log_level": obj.log_level,
+    }
     if server == "granian":
         try:
-            granian = granian_options(
-                obj.import_string,
-                host=obj.host,
-                port=obj.port,
-                reload=obj.reload,
-                workers=workers,
-                log_level=obj.log_level,
-                access_log=options.get("access_log", True),
-            )
+            granian = granian_options(obj.import_string, access_log=access_log, **common)
         except ValueError as exc:  # a bad $WEB_CONCURRENCY
             raise click.UsageError(str(exc)) from None
         serve_granian(granian)
         return
-    uvicorn.run(
-        obj.import_string,
-        host=obj.host,
-        port=obj.port,
-        reload=obj.reload,
-        workers=workers,
-        log_level=obj.log_level,
-        **options,
-    )
+    if not access_log:
+        common["access_log"] = False
+    uvicorn.run(obj.import_string, **common)
 
 
 def _app_port(app: App) -> int:
