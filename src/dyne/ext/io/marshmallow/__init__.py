@@ -7,7 +7,7 @@ from dyne.extension import require
 
 require("marshmallow", "openapi_marshmallow")
 
-from dyne.ext.io._engine import decorators  # noqa: E402
+from dyne.ext.io import decorators  # noqa: E402
 from dyne.ext.io.marshmallow.adapter import MarshmallowAdapter  # noqa: E402
 
 __all__ = ["MarshmallowAdapter", "expect", "input", "output", "webhook"]

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from dyne.ext.io._adapter import parameters_from_json_schema
+from dyne.ext.io import parameters_from_json_schema
 from dyne.ext.io.marshmallow.fields import FileField
 from dyne.extension import require
 

@@ -7,7 +7,7 @@ from dyne.extension import require
 
 require("pydantic", "openapi_pydantic")
 
-from dyne.ext.io._engine import decorators  # noqa: E402
+from dyne.ext.io import decorators  # noqa: E402
 from dyne.ext.io.pydantic.adapter import PydanticAdapter  # noqa: E402
 
 __all__ = ["PydanticAdapter", "expect", "input", "output", "webhook"]

@@ -13,7 +13,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import InitErrorDetails, PydanticUndefined
 
 from dyne import formats
-from dyne.ext.io._adapter import parameters_from_json_schema
+from dyne.ext.io import parameters_from_json_schema
 from dyne.ext.io._data import AttrDict
 from dyne.ext.io.pydantic.fields import FileField
 
