@@ -306,7 +306,12 @@ class Response:
             headers = self.headers = ResponseHeaders(headers)
         if self.mimetype is not None:
             content_type = checked_header("content-type", self.mimetype)[1]
-        raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+        # Most responses carry no headers of their own: skip building the comprehension.
+        raw = (
+            [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+            if headers
+            else []
+        )
         # Keys are stored lower-cased: the plain dict lookup is enough (and cheaper).
         if content_type is not None and not dict.__contains__(headers, "content-type"):
             encoded = _ENCODED_TYPES.get(content_type)
@@ -336,16 +341,16 @@ class Response:
             return self._prepare_streamed()
         body, content_type = self._encode_body()
         headers = self._header_list(content_type)
+        req = self.req
         status = self.status_code
         if status in _NO_BODY_STATUS or status < 200:
             body = b""
         elif not dict.__contains__(self.headers, "content-length"):
-            req = self.req
             # The size test comes first: small bodies, the common case, pay one comparison.
             if req is not None and len(body) >= req.app.gzip_min_size and req.app.gzip:
                 body = self._gzip(req, body, headers)
-            headers.append((b"content-length", str(len(body)).encode("latin-1")))
-        if self.req is not None and self.req.scope.get("method") == "HEAD":
+            headers.append((b"content-length", str(len(body)).encode()))  # digits: ASCII
+        if req is not None and req.scope.get("method") == "HEAD":
             body = b""
         # mypy does not see __call__ on a tuple subclass; it is there (an ASGI app).
         return BufferedResponse(  # type: ignore[return-value]
