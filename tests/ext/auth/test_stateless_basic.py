@@ -204,3 +204,18 @@ def test_basic_custom_realm_is_in_the_challenge(app, client):
 def test_basic_non_ascii_realm_is_refused_at_construction():
     with pytest.raises(ValueError, match="Invalid realm"):
         BasicAuth(realm="Zoë\n")
+
+
+@pytest.mark.parametrize("falsy", ["", 0, [], {}])
+def test_basic_a_falsy_user_from_the_callback_is_refused(app, client, falsy):
+    backend = BasicAuth()
+    backend.verify_password(lambda username, password: falsy)
+
+    @app.route("/falsy")
+    @authenticate(backend)
+    async def view(req, resp):
+        resp.text = "inside"
+
+    response = client.get("/falsy", auth=("john", "password"))
+    assert response.status_code == 401
+    assert response.text != "inside"

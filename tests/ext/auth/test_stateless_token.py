@@ -111,3 +111,18 @@ def test_token_describes_itself_for_openapi():
 def test_token_scheme_with_spaces_is_refused():
     with pytest.raises(ValueError, match="Invalid token scheme"):
         TokenAuth(scheme="Bear er")
+
+
+@pytest.mark.parametrize("falsy", ["", 0, [], {}])
+def test_token_a_falsy_user_from_the_callback_is_refused(app, client, falsy):
+    backend = TokenAuth()
+    backend.verify_token(lambda token: falsy)
+
+    @app.route("/falsy")
+    @authenticate(backend)
+    async def view(req, resp):
+        resp.text = "inside"
+
+    response = client.get("/falsy", headers={"Authorization": "Bearer anything"})
+    assert response.status_code == 401
+    assert response.text != "inside"

@@ -363,3 +363,16 @@ def test_malformed_remember_me_cookie_is_ignored(client, loads, value):
     cookie = f"dyne-Remember={value}".encode()  # raw bytes: non-ASCII reaches the app too
     assert client.get("/me", headers={"Cookie": cookie}).json() == {"user": None}
     assert loads == []
+
+
+def test_a_user_loader_returning_false_ends_the_session(app, auth, users, client, log_in):
+    @app.route("/private")
+    @auth.login_required
+    async def private(req, resp):
+        resp.text = "inside"
+
+    log_in("1")
+    users["1"] = False  # the application's loader now says "no such user" with False
+    response = client.get("/private", follow_redirects=False)
+    assert response.status_code == 302
+    assert client.get("/me").json() == {"user": None}

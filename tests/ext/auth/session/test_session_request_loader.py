@@ -94,3 +94,17 @@ def test_login_required_documents_the_backend_beside_the_session(app, guarded):
 
     operation = OpenAPI(app).spec["paths"]["/dashboard"]["get"]
     assert operation["security"] == [{"sessionAuth": []}, {"bearerAuth": []}]
+
+
+@pytest.mark.parametrize("falsy", [False, "", 0])
+def test_callable_request_loader_returning_a_falsy_value_admits_no_one(app, auth, client, falsy):
+    auth.request_loader(lambda req: falsy)
+
+    @app.route("/dashboard")
+    @auth.login_required
+    async def dashboard(req, resp):
+        resp.text = "inside"
+
+    response = client.get("/dashboard", follow_redirects=False)
+    assert response.status_code == 302
+    assert response.text != "inside"

@@ -264,7 +264,8 @@ class LoginManager:
         user = await self._from_cookies(req, resp)
         if user is None:
             for load in self._request_loaders:
-                user = await load(req)
+                # Falsy (False, "", 0) is "no user", as from the user loader: never a login.
+                user = await load(req) or None
                 if user is not None:
                     break
         return user
@@ -315,7 +316,8 @@ class LoginManager:
             raise RuntimeError(
                 "LoginManager has no user loader; register one with @auth.user_loader."
             )
-        return await self._user_loader(user_id)
+        # A loader that answers False (or "", 0) for "no such user" must not log anyone in.
+        return await self._user_loader(user_id) or None
 
     def _id_of(self, user: Any) -> str:
         attribute = self.user_id_attribute

@@ -25,7 +25,7 @@ class BasicAuth(AuthBackend):
     """Username and password in the ``Authorization: Basic`` header.
 
     Register ``[async] def verify_password(username, password)`` returning the user (any
-    object) or None.
+    truthy object) or None (any falsy value refuses).
 
     :param realm: the realm named in the challenge.
     """
@@ -60,7 +60,7 @@ class BasicAuth(AuthBackend):
             return ANONYMOUS
         username, password = _decode(parts[1])
         user = await self._verify_password(username, password)
-        if user is None or user is False:
+        if not user:  # None, False, "", 0...: a refusal, never a user (as Flask-HTTPAuth)
             raise AuthFailed()
         return user
 

@@ -75,7 +75,7 @@ class TokenAuth(AuthBackend):
         if token is None:
             return ANONYMOUS
         user = await self._verify_token(token)
-        if user is None or user is False:
+        if not user:  # None, False, "", 0...: a refusal, never a user (as Flask-HTTPAuth)
             raise AuthFailed()
         return user
 
