@@ -108,3 +108,40 @@ def test_callable_request_loader_returning_a_falsy_value_admits_no_one(app, auth
     response = client.get("/dashboard", follow_redirects=False)
     assert response.status_code == 302
     assert response.text != "inside"
+
+
+MALFORMED = ["Bearer", "Bearer " + "a" * 10_000]
+
+
+@pytest.mark.parametrize("header", MALFORMED, ids=["no-credentials", "too-long"])
+def test_malformed_credentials_leave_an_unguarded_route_anonymous(guarded, client, header):
+    response = client.get("/me", headers={"Authorization": header})
+    assert (response.status_code, response.json()) == (200, {"user": None})
+
+
+@pytest.mark.parametrize("header", MALFORMED, ids=["no-credentials", "too-long"])
+def test_malformed_credentials_get_the_backends_401_on_a_guarded_route(guarded, client, header):
+    response = client.get("/dashboard", headers={"Authorization": header}, follow_redirects=False)
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_backend_refusing_with_403_answers_403_not_401(app, auth, client):
+    from dyne.ext.auth import AuthFailed
+
+    backend = TokenAuth()
+
+    @backend.verify_token
+    def verify(token):
+        raise AuthFailed(403)  # known, but barred
+
+    auth.request_loader(backend)
+
+    @app.route("/dashboard")
+    @auth.login_required
+    async def dashboard(req, resp):
+        resp.text = "inside"
+
+    response = client.get("/dashboard", headers={"Authorization": "Bearer barred"})
+    assert response.status_code == 403
+    assert "WWW-Authenticate" not in response.headers

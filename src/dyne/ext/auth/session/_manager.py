@@ -412,11 +412,12 @@ class LoginManager:
                 "app with LoginManager(app) or auth.init_app(app)."
             ) from None
         if user is None:
-            for backend in self._backends:
-                if backend.matches(req):
-                    # Credentials were sent and refused: the backend's answer, not a login page.
-                    await backend.reject(req, resp, 401)
-                    return False
+            refusal: tuple[AuthBackend, AuthFailed] | None = req.scope.get(_REFUSAL)
+            if refusal is not None:
+                # Credentials were sent and refused: the backend's answer, not a login page.
+                backend, failure = refusal
+                await backend.reject(req, resp, failure.status_code, stale=failure.stale)
+                return False
             await self._fail(req, resp, AuthFailureReason.UNAUTHENTICATED)
             return False
         if rule is not None:
@@ -437,16 +438,23 @@ class LoginManager:
             await self.default_failure(req, resp, reason)
 
 
+#: Where a request loader's backend leaves its refusal (an ASGI scope key, namespaced), so
+#: that ``login_required`` answers it as the backend would (its status, its challenge).
+_REFUSAL = "dyne.auth.refusal"
+
+
 def _backend_loader(backend: AuthBackend) -> Callable[[Request], Awaitable[Any]]:
     """A request loader asking ``backend`` for the user, when the request carries its
-    credentials (refused credentials: no user)."""
+    credentials (refused or malformed credentials: no user, and the refusal is kept for
+    ``login_required``; a route that needs no login still answers)."""
 
     async def load(req: Request) -> Any:
-        if not backend.matches(req):
-            return None
         try:
+            if not backend.matches(req):
+                return None
             user = await backend.authenticate(req)
-        except AuthFailed:
+        except AuthFailed as failure:
+            req.scope.setdefault(_REFUSAL, (backend, failure))
             return None
         return None if user is ANONYMOUS else user
 
