@@ -301,14 +301,14 @@ def test_websocket_example_greets_and_adds(tmp_path, monkeypatch):
 # -- over a real server ------------------------------------------------------------------
 
 
-@pytest.fixture
-def served(app) -> Iterator[str]:
+def _serve(app: dyne.App, **options: str) -> Iterator[str]:
     """Serve ``app`` with uvicorn on 127.0.0.1 (a socket bound here, so no polling)."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(64)  # connections queue until uvicorn accepts them: no need to poll
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_level="critical"))
+    config = uvicorn.Config(app, lifespan="off", log_level="critical", **options)
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]})
     thread.start()
     try:
@@ -317,6 +317,32 @@ def served(app) -> Iterator[str]:
         server.should_exit = True
         thread.join(WAIT)
         sock.close()
+
+
+@pytest.fixture
+def served(app) -> Iterator[str]:
+    """``app`` on a real uvicorn server."""
+    yield from _serve(app)
+
+
+@pytest.fixture
+def served_under_api(app) -> Iterator[str]:
+    """``app`` on a real uvicorn server behind the proxy prefix ``--root-path /api``."""
+    yield from _serve(app, root_path="/api")
+
+
+def test_websocket_route_answers_behind_a_root_path_on_a_real_server(app, served_under_api):
+    websockets_client = pytest.importorskip("websockets.asyncio.client")
+    echo_app(app)
+
+    async def talk():
+        # The proxy strips /api; uvicorn puts it back in the scope's path (ASGI spec).
+        url = served_under_api + "/text"
+        async with websockets_client.connect(url, open_timeout=WAIT) as ws:
+            await ws.send("ping")
+            return await ws.recv()
+
+    assert asyncio.run(talk()) == "ping"
 
 
 def test_websocket_unknown_path_handshake_gets_403_from_a_real_server(app, served):

@@ -292,10 +292,13 @@ class Dispatcher:
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         ws = WebSocket(scope, receive, send)
+        # Below the proxy prefix (root_path), as for HTTP: behind `--root-path /api` the
+        # server's path is /api/ws while the route is /ws.
+        path = _route_path(scope) if scope.get("root_path") else scope["path"]
         try:
-            route, params = self.router.match_websocket(scope["path"])
+            route, params = self.router.match_websocket(path)
         except NoMatch:
-            mount = self.router.mount_for(scope["path"]) if self.router.mounts else None
+            mount = self.router.mount_for(path) if self.router.mounts else None
             if mount is not None:
                 await _mounted(mount)(scope, receive, send)
                 return
