@@ -227,3 +227,56 @@ def test_otel_alchemical_session_span_is_a_child(tmp_path, monkeypatch, exporter
     server = _server_span(exporter)
     assert db_span.parent.span_id == server.context.span_id
     assert db_span.attributes["dyne.request_attribute"] == "db"
+
+
+# -- WebSocket connections -----------------------------------------------------------------
+
+
+def _websocket_routes(app):
+    @app.route("/ws/{room}", websocket=True)
+    async def room(ws, *, room):
+        await ws.accept()
+        await ws.send_text(room)
+        await ws.close()
+
+    @app.route("/ws-boom", websocket=True)
+    async def boom(ws):
+        await ws.accept()
+        raise RuntimeError("boom")
+
+
+def test_otel_websocket_connection_span_named_by_route_template(app, exporter):
+    _websocket_routes(app)
+    with app.client.websocket_connect(
+        "/ws/lobby", headers={"traceparent": f"00-{TRACE_ID}-{PARENT_ID}-01"}
+    ) as ws:
+        assert ws.receive_text() == "lobby"
+    span = _server_span(exporter)
+    assert span.name == "WEBSOCKET /ws/{room}"
+    assert span.attributes["http.route"] == "/ws/{room}"
+    assert span.attributes["http.response.status_code"] == 101
+    assert span.attributes["dyne.websocket.close_code"] == 1000
+    assert span.attributes["url.scheme"] == "ws"
+    assert format(span.context.trace_id, "032x") == TRACE_ID
+    assert span.status.status_code == StatusCode.UNSET
+
+
+def test_otel_websocket_refused_handshake_span_says_403(app, exporter):
+    from starlette.websockets import WebSocketDisconnect
+
+    with pytest.raises(WebSocketDisconnect):
+        with app.client.websocket_connect("/nowhere"):
+            pass
+    span = _server_span(exporter)
+    assert span.name == "WEBSOCKET"
+    assert span.attributes["http.response.status_code"] == 403
+    assert "http.route" not in span.attributes
+
+
+def test_otel_websocket_view_error_marks_the_span(app, exporter):
+    _websocket_routes(app)
+    with app.client.websocket_connect("/ws-boom") as ws:
+        assert ws.receive()["code"] == 1011
+    span = _server_span(exporter)
+    assert span.attributes["dyne.websocket.close_code"] == 1011
+    assert span.status.status_code == StatusCode.ERROR

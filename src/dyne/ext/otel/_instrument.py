@@ -10,6 +10,7 @@ from dyne import __version__
 from dyne.exceptions import MissingDependency
 from dyne.extension import is_async_callable
 from dyne.observability import app_path, current_request_id, route_template
+from dyne.routing import NoMatch
 from dyne.types import ASGIApp, Message, Receive, Scope, Send
 
 try:
@@ -35,6 +36,7 @@ SERVER_SPAN_ATTRIBUTES = (
     "client.address",
     "client.port",
     "dyne.request_id",
+    "dyne.websocket.close_code",
     "error.type",
     "http.request.method",
     "http.request.method_original",
@@ -86,7 +88,8 @@ def instrument(app: App, *, tracer_provider: TracerProvider | None = None) -> No
 
 
 class TracingMiddleware:
-    """Opens the server span of each HTTP request (its parent: the incoming trace context)."""
+    """Opens the server span of each HTTP request and each WebSocket connection (its
+    parent: the incoming trace context)."""
 
     def __init__(self, app: ASGIApp, *, dyne_app: App, tracer: Tracer) -> None:
         self.app = app
@@ -97,19 +100,14 @@ class TracingMiddleware:
         _trace_request_properties(dyne_app, tracer)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or app_path(scope) in self.dyne_app.unobserved_paths:
+        kind = scope["type"]
+        if kind == "websocket":
+            await self._websocket(scope, receive, send)
+            return
+        if kind != "http" or app_path(scope) in self.dyne_app.unobserved_paths:
             await self.app(scope, receive, send)
             return
-        # Only the headers the propagators read (and two for the attributes), each value
-        # joined once: building one string per header name by repeated concatenation was
-        # quadratic in the number of repeated headers, which the client chooses.
-        wanted = _propagated_fields()
-        values: dict[str, list[str]] = {}
-        for name, value in scope.get("headers", ()):
-            key = name.decode("latin-1")
-            if key in wanted or key in _ATTRIBUTE_HEADERS:
-                values.setdefault(key, []).append(value.decode("latin-1"))
-        carrier = {key: ",".join(parts) for key, parts in values.items()}
+        carrier = _carrier(scope)
         parent = propagate.extract(carrier)
         method = scope["method"]
         known = method if method in _KNOWN_METHODS else "_OTHER"
@@ -139,6 +137,72 @@ class TracingMiddleware:
                 if route is not None:
                     span.set_attribute("http.route", route)
                     span.update_name(f"{known} {route}")
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """One span for the whole connection, ``WEBSOCKET /route``: its handshake status
+        (101 accepted, 403 refused), the close code the app sent, an error on 1011."""
+        carrier = _carrier(scope)
+        attributes = _request_attributes(scope, carrier, "GET")  # the handshake's method
+        with self.tracer.start_as_current_span(
+            "WEBSOCKET",
+            context=propagate.extract(carrier),
+            kind=SpanKind.SERVER,
+            attributes=attributes,
+        ) as span:
+            accepted = False
+
+            async def traced_send(message: Message) -> None:
+                nonlocal accepted
+                kind = message["type"]
+                if kind == "websocket.accept":
+                    accepted = True
+                    span.set_attribute("http.response.status_code", 101)
+                elif kind == "websocket.close":
+                    code = int(message.get("code", 1000))
+                    span.set_attribute("dyne.websocket.close_code", code)
+                    if not accepted:  # closing before accepting refuses the handshake
+                        span.set_attribute("http.response.status_code", 403)
+                    if code == _CLOSE_INTERNAL_ERROR:
+                        span.set_attribute("error.type", str(code))
+                        span.set_status(Status(StatusCode.ERROR))
+                await send(message)
+
+            try:
+                await self.app(scope, receive, traced_send)
+            finally:
+                route = _websocket_route(self.dyne_app, scope)
+                if route is not None:
+                    span.set_attribute("http.route", route)
+                    span.update_name(f"WEBSOCKET {route}")
+
+
+#: The close code of a WebSocket view that failed (RFC 6455 "internal error").
+_CLOSE_INTERNAL_ERROR = 1011
+
+
+def _carrier(scope: Scope) -> dict[str, str]:
+    """The headers the propagators read (and two for the attributes), each joined once:
+    building one string per name by repeated concatenation was quadratic in the number of
+    repeated headers, which the client chooses."""
+    wanted = _propagated_fields()
+    values: dict[str, list[str]] = {}
+    for name, value in scope.get("headers", ()):
+        key = name.decode("latin-1")
+        if key in wanted or key in _ATTRIBUTE_HEADERS:
+            values.setdefault(key, []).append(value.decode("latin-1"))
+    return {key: ",".join(parts) for key, parts in values.items()}
+
+
+def _websocket_route(app: App, scope: Scope) -> str | None:
+    """The template of the WebSocket route serving ``scope``, a mount's prefix followed
+    by ``/*``, or None."""
+    path = app_path(scope)
+    try:
+        route, _params = app.router.match_websocket(path)
+    except NoMatch:
+        mount = app.router.mount_for(path) if app.router.mounts else None
+        return f"{mount.path}/*" if mount is not None else None
+    return str(route.path)
 
 
 def _request_attributes(
