@@ -264,9 +264,8 @@ def test_otel_websocket_connection_span_named_by_route_template(app, exporter):
 def test_otel_websocket_refused_handshake_span_says_403(app, exporter):
     from starlette.websockets import WebSocketDisconnect
 
-    with pytest.raises(WebSocketDisconnect):
-        with app.client.websocket_connect("/nowhere"):
-            pass
+    with pytest.raises(WebSocketDisconnect), app.client.websocket_connect("/nowhere"):
+        pass
     span = _server_span(exporter)
     assert span.name == "WEBSOCKET"
     assert span.attributes["http.response.status_code"] == 403
