@@ -11,6 +11,7 @@ failure is a :class:`Rejected` carrying the status to answer; nothing has execut
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from graphql import (
@@ -19,6 +20,7 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLFormattedError,
     GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
@@ -47,6 +49,11 @@ _CLOSING = frozenset({TokenKind.BRACE_R, TokenKind.BRACKET_R, TokenKind.PAREN_R}
 _RULES = (*specified_rules,) + (
     () if MaxIntrospectionDepthRule in specified_rules else (MaxIntrospectionDepthRule,)
 )
+
+# graphql-core ends a message with " Did you mean 'x', 'y', or 'z'?" (field, argument,
+# type, enum value and input field names): with introspection off that would let a client
+# list the schema by guessing, so it is cut off.
+_SUGGESTION = re.compile(r" Did you mean .*\?\Z", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +90,7 @@ def check(
         rules.append(NoSchemaIntrospectionCustomRule)
     errors = validate(schema, document, rules)
     if errors:
-        raise Rejected([error.formatted for error in errors])
+        raise Rejected(_formatted(errors, limits))
     operation = _operation(document, operation_name)
     try:
         # graphql-core 3.3 leaves variable_definitions None when there are none.
@@ -93,8 +100,18 @@ def check(
             "The variables are nested too deeply; send flatter variables."
         ) from None
     if isinstance(coerced, list):
-        raise Rejected([error.formatted for error in coerced])
+        raise Rejected(_formatted(coerced, limits))
     return Checked(document, operation.operation)
+
+
+def _formatted(errors: list[GraphQLError], limits: QueryLimits) -> list[GraphQLFormattedError]:
+    """The errors as sent to the client: without schema suggestions when introspection is off."""
+    formatted = [error.formatted for error in errors]
+    if limits.introspection:
+        return formatted
+    for error in formatted:
+        error["message"] = _SUGGESTION.sub("", error["message"])
+    return formatted
 
 
 def _scan(query: str, limits: QueryLimits) -> None:

@@ -116,7 +116,9 @@ class GraphQLView:
             operation_name=operation_name,
             context={"request": req, "response": resp},
         )
-        _answer(resp, outcome.as_dict(), 200)
+        # In production a resolver's unexpected exception (a bug, a database error) is
+        # masked, as the app's own 500 page hides it; its traceback goes to the log.
+        _answer(resp, outcome.as_dict(mask=not self.app.debug), 200)
 
 
 def _serve_graphiql(page: GraphiQLPage, req: Request, resp: Response) -> bool:

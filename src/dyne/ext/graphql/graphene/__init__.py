@@ -49,5 +49,4 @@ class Schema(graphene.Schema, BaseSchema):
             context_value=context,
             operation_name=operation_name,
         )
-        errors = [error.formatted for error in result.errors] if result.errors else None
-        return ExecutionOutcome(result.data, errors)
+        return ExecutionOutcome.from_result(result.data, result.errors)

@@ -48,5 +48,5 @@ class Schema(strawberry.Schema, BaseSchema):
             context_value=context,
             operation_name=operation_name,
         )
-        errors = [error.formatted for error in result.errors] if result.errors else None
-        return ExecutionOutcome(result.data, errors)
+        # Strawberry has logged the unexpected errors already (strawberry.execution).
+        return ExecutionOutcome.from_result(result.data, result.errors, log=False)
