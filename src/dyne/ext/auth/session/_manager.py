@@ -11,7 +11,7 @@ from dyne.app import App
 from dyne.ext.auth._roles import compile_roles, roles_allow
 from dyne.ext.auth._security import SecurityRequirement, new_guard
 from dyne.ext.auth.session._failure import AuthFailureReason, default_failure
-from dyne.ext.auth.session._middleware import CurrentUserHook
+from dyne.ext.auth.session._middleware import LOGIN_USER, CurrentUserHook
 from dyne.ext.auth.session._redirects import safe_redirect
 from dyne.ext.auth.session._remember import RememberMe, fingerprint, same_fingerprint
 from dyne.ext.auth.stateless.backends.base import ANONYMOUS, AuthBackend, AuthFailed
@@ -219,6 +219,7 @@ class LoginManager:
         if version is not None:
             session[SESSION_VERSION_KEY] = version
         req.state.user = user
+        req.scope[LOGIN_USER] = user
         if remember_me:
             resp.set_cookie(
                 self.remember_cookie_name,
@@ -246,6 +247,7 @@ class LoginManager:
         req.session.clear()
         resp.delete_cookie(self.remember_cookie_name)
         req.state.user = None
+        req.scope[LOGIN_USER] = None
         if user is not None:
             for hook in self._on_logout:
                 await hook(req, resp, user)
@@ -404,11 +406,14 @@ class LoginManager:
         return decorate(view)
 
     async def _allows(self, req: Request, resp: Response, rule: Any) -> bool:
+        # The user this manager found (session, remember-me, request loader), not whatever
+        # req.state.user holds now: an @authenticate stacked above may have put its own
+        # user there, and stacked guards must each be met by their own credentials.
         try:
-            user = req.state.user
-        except AttributeError:
+            user = req.scope[LOGIN_USER]
+        except KeyError:
             raise RuntimeError(
-                "login_required found no req.state.user; install the LoginManager on this "
+                "login_required found no user loaded by a LoginManager; install it on this "
                 "app with LoginManager(app) or auth.init_app(app)."
             ) from None
         if user is None:

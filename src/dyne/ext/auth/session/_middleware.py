@@ -10,7 +10,12 @@ from dyne.response import Response
 if TYPE_CHECKING:
     from dyne.ext.auth.session._manager import LoginManager
 
-__all__ = ["CurrentUserHook", "LoginMiddleware"]
+__all__ = ["LOGIN_USER", "CurrentUserHook", "LoginMiddleware"]
+
+#: Where the user the LoginManager loaded for the request (or None) is kept: an ASGI scope
+#: key (namespaced) that ``login_required`` reads, because ``req.state.user`` may have been
+#: replaced since by another guard (an ``@authenticate`` stacked above it).
+LOGIN_USER = "dyne.auth.login_user"
 
 
 class CurrentUserHook:
@@ -29,7 +34,9 @@ class CurrentUserHook:
 
     async def __call__(self, req: Request, resp: Response) -> None:
         """Load the user for ``req`` (at most one ``user_loader`` call)."""
-        req.state.user = await self.manager.load_user(req, resp)
+        user = await self.manager.load_user(req, resp)
+        req.scope[LOGIN_USER] = user
+        req.state.user = user
 
     def __repr__(self) -> str:
         return f"<CurrentUserHook for {self.manager!r}>"

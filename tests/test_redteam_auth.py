@@ -1,0 +1,105 @@
+"""Red-team regressions for authentication and sessions: each test is an attack that
+worked (a bypass, a fixation, a login with no password) before its fix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+import dyne
+from dyne.ext.auth import LoginManager, TokenAuth, authenticate
+
+SECRET = "a-red-team-secret-long-enough-to-sign"
+
+
+@dataclass
+class User:
+    """A user as an ORM would give one."""
+
+    id: str
+    roles: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch) -> dyne.App:
+    monkeypatch.chdir(tmp_path)
+    return dyne.App(secret_key=SECRET)
+
+
+@pytest.fixture
+def users() -> dict[str, User]:
+    return {"1": User("1", ["user"]), "2": User("2", ["admin"])}
+
+
+@pytest.fixture
+def auth(app: dyne.App, users: dict[str, User]) -> LoginManager:
+    """A LoginManager (401 for anonymous requests) with ``/login/{uid}`` and ``/me``."""
+    manager = LoginManager(app, login_url=None)
+
+    @manager.user_loader
+    def load_user(user_id: str) -> Any:
+        return users.get(user_id)
+
+    @manager.get_user_roles
+    def roles(user: User) -> list[str]:
+        return user.roles
+
+    @app.route("/login/{uid}")
+    async def login(req, resp, *, uid):
+        await manager.login(req, resp, users[uid], remember_me=req.params.get("remember") == "1")
+        resp.text = "logged in"
+
+    @app.route("/me")
+    async def me(req, resp):
+        user = req.state.user
+        resp.media = {"user": user.id if user else None, "session": dict(req.session)}
+
+    return manager
+
+
+# -- stacked guards must all pass ---------------------------------------------------------
+
+
+def test_authenticate_stacked_above_login_required_does_not_log_the_request_in(app, auth):
+    # An app-level client key (public in a mobile app) identifies the client, not a user
+    # logged into the session; login_required below it must still want a session.
+    client_key = TokenAuth(scheme="ApiKey", header="X-Client-Key")
+
+    @client_key.verify_token
+    def verify(token: str) -> Any:
+        return User("mobile-app", ["admin"]) if token == "public-mobile-key" else None
+
+    @app.route("/admin")
+    @authenticate(client_key)
+    @auth.login_required(role="admin")
+    async def admin(req, resp):
+        resp.text = "admin area"
+
+    client = app.client
+    refused = client.get("/admin", headers={"X-Client-Key": "public-mobile-key"})
+    assert (refused.status_code, refused.text) != (200, "admin area")
+    assert refused.status_code == 401
+
+    client.get("/login/2")  # an admin logs in: both guards pass
+    admitted = client.get("/admin", headers={"X-Client-Key": "public-mobile-key"})
+    assert (admitted.status_code, admitted.text) == (200, "admin area")
+
+
+def test_login_required_checks_the_roles_of_the_session_user_not_the_stacked_one(app, auth):
+    client_key = TokenAuth(scheme="ApiKey", header="X-Client-Key")
+
+    @client_key.verify_token
+    def verify(token: str) -> Any:
+        return User("service", ["admin"]) if token == "k" else None
+
+    @app.route("/admin")
+    @authenticate(client_key)
+    @auth.login_required(role="admin")
+    async def admin(req, resp):
+        resp.text = "admin area"
+
+    client = app.client
+    client.get("/login/1")  # a plain user, not an admin
+    assert client.get("/admin", headers={"X-Client-Key": "k"}).status_code == 403
