@@ -233,6 +233,40 @@ def test_hsts_redirect_refuses_a_malformed_host(tmp_path, monkeypatch, host):
     assert "location" not in r.headers
 
 
+@pytest.mark.parametrize(
+    "target", [b"@evil.com/", b".evil.com/", b"@evil.com", b"http://evil.com/x", b"*"]
+)
+def test_hsts_redirect_refuses_a_request_target_that_is_not_a_path(tmp_path, monkeypatch, target):
+    # uvicorn's h11 server hands any request target over as raw_path: "GET @evil.com/"
+    # with an allowed Host was redirected to https://example.com@evil.com/ (evil.com).
+    app = make_app(tmp_path, monkeypatch, enable_hsts=True, allowed_hosts=["example.com"])
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": target.decode("ascii"),
+        "raw_path": target,
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"example.com")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 80),
+    }
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    assert sent[0]["status"] == 400
+    assert not [value for name, value in sent[0]["headers"] if name == b"location"]
+
+
 def test_hsts_without_allowed_hosts_logs_a_warning(tmp_path, monkeypatch, caplog):
     monkeypatch.chdir(tmp_path)
     with caplog.at_level("WARNING", logger="dyne"):

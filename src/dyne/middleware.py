@@ -113,6 +113,14 @@ class HTTPSRedirectMiddleware:
         if match["port"] not in (None, "80", "443"):
             netloc += ":" + match["port"]
         path = scope.get("raw_path") or quote(scope["path"]).encode("ascii")
+        if not path.startswith(b"/"):
+            # Some servers (uvicorn's h11) pass any request target through: appended to
+            # the host, "@evil.com/" or ".evil.com/" would send the client to another host.
+            if kind == "websocket":
+                await send({"type": "websocket.close", "code": 1008})
+                return
+            await _refuse(scope, send, "Invalid request target")
+            return
         query = scope.get("query_string", b"")
         scheme = "wss" if kind == "websocket" else "https"
         location = f"{scheme}://{netloc}".encode("latin-1") + path
