@@ -103,3 +103,27 @@ def test_login_required_checks_the_roles_of_the_session_user_not_the_stacked_one
     client = app.client
     client.get("/login/1")  # a plain user, not an admin
     assert client.get("/admin", headers={"X-Client-Key": "k"}).status_code == 403
+
+
+# -- session fixation through the remember-me cookie ------------------------------------
+
+
+def test_remember_me_login_drops_session_data_planted_before_it(app, auth):
+    # The attacker gets a signed anonymous session of their own (holding a value they
+    # know, say a CSRF token) and plants it in the victim's browser; the victim's
+    # remember-me cookie then logs them back in. Like login(), that must start afresh.
+    @app.route("/plant")
+    async def plant(req, resp):
+        req.session["csrf"] = "known-to-the-attacker"
+        resp.text = "planted"
+
+    attacker = app.client
+    planted = attacker.get("/plant").cookies["dyne-Session"]
+    attacker.cookies.clear()
+    remember = attacker.get("/login/1?remember=1").cookies["dyne-Remember"]
+    attacker.cookies.clear()
+
+    cookie = f"dyne-Session={planted}; dyne-Remember={remember}"
+    restored = attacker.get("/me", headers={"Cookie": cookie}).json()
+    assert restored["user"] == "1"
+    assert "csrf" not in restored["session"]

@@ -298,6 +298,9 @@ class LoginManager:
         if user is None:
             resp.delete_cookie(self.remember_cookie_name)
             return None
+        # A login like login()'s: nothing in the session before it (planted by someone
+        # else, with a value they know) carries over, and a store starts a new session.
+        session.clear()
         session[SESSION_KEY] = user_id
         if version is not None:
             session[SESSION_VERSION_KEY] = version
