@@ -6,12 +6,14 @@ with a 4xx status: a client's mistake never becomes a 500.
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import datetime
 import decimal
 import enum
 import json
 import math
+import sys
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ from dyne.headers import accepts
 
 __all__ = [
     "JSON_TYPES",
+    "MAX_NESTING",
     "YAML_TYPES",
     "BodyFormat",
     "decode_json",
@@ -36,10 +39,15 @@ __all__ = [
     "json_default",
     "parse_json",
     "preferred_format",
+    "text_codec",
 ]
 
 JSON_TYPES = frozenset({"application/json"})
 YAML_TYPES = frozenset({"application/x-yaml", "application/yaml", "text/yaml"})
+#: The deepest nesting of arrays/objects a decoded request body may have (pydantic's own
+#: JSON parser stops at the same depth). Deeper bodies are a 400: the code that walks the
+#: data afterwards (validation, the view) recurses, and Python's stack is about 1,000 deep.
+MAX_NESTING = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,9 +71,34 @@ class BodyFormat:
     def read(self, body: bytes) -> Any:
         """Decode ``body``; a malformed one is a 400 naming the format."""
         try:
-            return self.decode(body)
+            value = self.decode(body)
         except (ValueError, TypeError) as exc:
             raise HTTPException(400, f"Malformed {self.name} body: {exc}.") from None
+        except RecursionError:
+            raise HTTPException(400, f"The {self.name} document is nested too deeply.") from None
+        _check_nesting(value, self.name)
+        return value
+
+
+#: Python codecs that are no character set: they expand escapes (``\\x3c`` → ``<``) or
+#: shift-encode markup (UTF-7's ``+ADw-``), so text a filter in front of the app saw as
+#: harmless would reach the view as something else. Browsers never send them.
+_NOT_CHARSETS = frozenset(
+    {"unicode-escape", "raw-unicode-escape", "utf-7", "punycode", "idna", "undefined"}
+)
+
+
+def text_codec(charset: str) -> str | None:
+    """The Python codec for a ``charset`` parameter, or None when it names no character
+    set (unknown, malformed, a bytes-to-bytes codec, or one that expands escapes)."""
+    try:
+        info = codecs.lookup(charset)
+    except (LookupError, ValueError):  # ValueError: a NUL in the name
+        return None
+    name: str = info.name
+    if name in _NOT_CHARSETS or not getattr(info, "_is_text_encoding", True):
+        return None
+    return name
 
 
 def preferred_format(accept: str, body_formats: Mapping[str, BodyFormat]) -> BodyFormat | None:
@@ -199,6 +232,31 @@ def _finite_float(text: str) -> float:
 _loads = json.JSONDecoder(parse_float=_finite_float, parse_constant=_refuse_constant).decode
 
 
+def _nesting_exceeds(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests dicts/lists more than ``limit`` deep (an explicit stack,
+    not recursion: the point is to refuse what recursion could not walk)."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        depth += 1
+        if depth > limit:
+            return True
+        for child in children:
+            if isinstance(child, dict | list | tuple | set):
+                stack.append((child, depth))
+    return False
+
+
+def _check_nesting(value: Any, name: str) -> None:
+    if isinstance(value, dict | list | tuple | set) and _nesting_exceeds(value, MAX_NESTING):
+        raise HTTPException(
+            400,
+            f"The {name} document is nested too deeply (more than {MAX_NESTING} levels); "
+            "send a flatter document.",
+        )
+
+
 def parse_json(text: str | bytes) -> Any:
     """Parse JSON text as the JSON grammar says: ``NaN``, ``Infinity`` and numbers past the
     float range raise ``ValueError`` like any other malformed input."""
@@ -215,7 +273,7 @@ def decode_json(body: bytes) -> Any:
     if not body:
         raise HTTPException(400, "The request body is empty; expected a JSON document.")
     try:
-        return _loads(body.decode("utf-8"))
+        value = _loads(body.decode("utf-8"))
     except _NonFinite as exc:
         raise HTTPException(400, str(exc)) from None
     except UnicodeDecodeError:
@@ -225,10 +283,17 @@ def decode_json(body: bytes) -> Any:
     except ValueError as exc:
         # JSONDecodeError and the int-digits limit both land here.
         raise HTTPException(400, f"The request body is not valid JSON: {exc}.") from None
+    # Only a body with more brackets than the limit can nest past it: two C-speed counts
+    # spare the common body the walk.
+    if body.count(b"[") + body.count(b"{") > MAX_NESTING:
+        _check_nesting(value, "JSON")
+    return value
 
 
 class _NoAliasLoader(yaml.SafeLoader):
-    """A safe YAML loader that refuses aliases, so a "billion laughs" body cannot expand."""
+    """A safe YAML loader that reads only what JSON can carry: no aliases (so a "billion
+    laughs" body cannot expand), no ``!!binary``, no non-finite floats, no integer too
+    large to print, timestamps as keys read as their text."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
@@ -250,14 +315,64 @@ class _NoAliasLoader(yaml.SafeLoader):
             )
         return value
 
+    def construct_printable_int(self, node: Any) -> int:
+        """A YAML integer no larger than a JSON number Python can print back.
+
+        Base 2, 8 and 16 literals and sexagesimal ones (``1:59:59``) skip the digit limit
+        Python puts on decimal ones, so a short body could make an integer no response
+        could encode; the literal's length is checked first, so building it stays cheap.
+        """
+        limit = sys.get_int_max_str_digits() or 100_000
+        if len(node.value) > limit:
+            raise _NonFinite(_too_large(node.value))
+        value: int = self.construct_yaml_int(node)
+        if value.bit_length() > 64:
+            try:
+                str(value)  # raises at once, without converting, past the digit limit
+            except ValueError:
+                raise _NonFinite(_too_large(node.value)) from None
+        return value
+
+    def construct_binary_refused(self, node: Any) -> Any:
+        """``!!binary`` builds bytes, which no JSON value is."""
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            "!!binary values are not accepted in request bodies; send the base64 text as a "
+            "plain string",
+            node.start_mark,
+        )
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+        """A mapping whose timestamp keys (``2001-01-01: x``) are their text, as a JSON
+        object's keys are: a date object is no key a JSON response can carry."""
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        if all(type(key) is str for key in mapping):
+            return mapping
+        return {
+            key.isoformat() if isinstance(key, datetime.date) else key: value
+            for key, value in mapping.items()
+        }
+
+
+def _too_large(literal: str) -> str:
+    return (
+        f"The number {literal[:64]}... in the request body is too large to be a JSON "
+        f"number (more than {sys.get_int_max_str_digits()} digits); send a smaller number."
+    )
+
 
 _NoAliasLoader.add_constructor("tag:yaml.org,2002:float", _NoAliasLoader.construct_finite_float)
+_NoAliasLoader.add_constructor("tag:yaml.org,2002:int", _NoAliasLoader.construct_printable_int)
+_NoAliasLoader.add_constructor("tag:yaml.org,2002:binary", _NoAliasLoader.construct_binary_refused)
 
 
 def decode_yaml(body: bytes) -> Any:
     """Decode a YAML request body safely: one document, no tags that build objects, no aliases.
 
-    ``.inf``, ``.nan`` and floats past the float range are a 400, as in JSON bodies.
+    ``.inf``, ``.nan`` and floats past the float range are a 400, as in JSON bodies, and
+    so are ``!!binary``, integers too large to print and nesting past :data:`MAX_NESTING`;
+    timestamp keys are read as their ISO text.
     """
     if not body:
         raise HTTPException(400, "The request body is empty; expected a YAML document.")
@@ -265,7 +380,7 @@ def decode_yaml(body: bytes) -> Any:
         text = body.decode("utf-8")
         loader = _NoAliasLoader(text)
         try:
-            return loader.get_single_data()
+            value = loader.get_single_data()
         finally:
             loader.dispose()
     except _NonFinite as exc:
@@ -277,6 +392,8 @@ def decode_yaml(body: bytes) -> Any:
     except (yaml.YAMLError, ValueError) as exc:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise HTTPException(400, f"The request body is not valid YAML: {message}.") from None
+    _check_nesting(value, "YAML")
+    return value
 
 
 def decode_urlencoded(body: bytes, *, max_fields: int, max_field_size: int) -> dict[str, str]:

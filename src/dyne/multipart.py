@@ -49,7 +49,9 @@ async def parse_form(req: Request) -> FormData:
             f"Expected a form (multipart/form-data or application/x-www-form-urlencoded), "
             f"got {mimetype or 'no Content-Type'!r}.",
         )
-    boundary = _boundary_of(req.headers.get("content-type", ""))
+    content_type = req.headers.get("content-type", "")
+    boundary = _boundary_of(content_type)
+    _check_charset(content_type)
     framing = _Framing()
     parser = _BoundedParser(
         req.headers,
@@ -121,6 +123,22 @@ def _boundary_of(content_type: str) -> bytes:
             400, "Malformed multipart body: the Content-Type has a missing or invalid boundary."
         )
     return boundary
+
+
+def _check_charset(content_type: str) -> None:
+    """Refuse a ``charset`` parameter that names no character set: Starlette decodes the
+    part names, filenames and values with it, so an escape-expanding codec would turn
+    ``..\\x2f`` into ``../`` behind a filter's back, and a malformed name is a 500 there."""
+    _, options = parse_options_header(content_type)
+    charset = options.get(b"charset")
+    if charset is None:
+        return
+    name = charset.decode("latin-1")
+    if formats.text_codec(name) is None:
+        raise HTTPException(
+            400,
+            f"Malformed multipart body: the charset {name[:40]!r} is not supported; send UTF-8.",
+        )
 
 
 class _Framing:

@@ -18,7 +18,12 @@ if TYPE_CHECKING:
     from dyne.app import App
     from dyne.types import Message, Receive, Scope
 
-__all__ = ["MAX_COOKIE_HEADER_SIZE", "ClientDisconnect", "QueryParams", "Request"]
+__all__ = [
+    "MAX_COOKIE_HEADER_SIZE",
+    "ClientDisconnect",
+    "QueryParams",
+    "Request",
+]
 
 #: The largest ``Cookie`` request header read (browsers send at most about 4 KiB a cookie).
 MAX_COOKIE_HEADER_SIZE = 64 * 1024
@@ -30,6 +35,17 @@ Finalizer = Callable[["Request", Any, BaseException | None], Awaitable[None]]
 _JSON_CONTENT_TYPE: tuple[str, Mapping[str, str]] = ("application/json", MappingProxyType({}))
 #: ``callback(req, resp)``, run just before the response's headers are encoded
 HeaderCallback = Callable[["Request", Any], None]
+
+
+def _declared_length(value: str) -> int | None:
+    """The Content-Length as a number, or None when it is not plain ASCII digits; a value of
+    thousands of digits is never converted (Python refuses past 4,300), only compared."""
+    if not (value.isascii() and value.isdigit()):
+        return None
+    digits = value.lstrip("0")
+    if len(digits) > 18:  # past any body limit, and past what int() should be asked to read
+        return 10**18
+    return int(digits or "0")
 
 
 class QueryParams(_QueryParams):
@@ -270,10 +286,16 @@ class Request:
 
     async def _read_text(self) -> str:
         body = await self._read_body()
+        encoding = self.encoding
+        codec = formats.text_codec(encoding)
+        if codec is None:
+            raise HTTPException(
+                400, f"The charset {encoding[:40]!r} is not supported; send the body in UTF-8."
+            )
         try:
-            return body.decode(self.encoding)
-        except (UnicodeDecodeError, LookupError):
-            raise HTTPException(400, f"The request body is not valid {self.encoding}.") from None
+            return body.decode(codec)
+        except UnicodeError:
+            raise HTTPException(400, f"The request body is not valid {encoding}.") from None
 
     async def stream(self) -> AsyncIterator[bytes]:
         """Yield the body chunk by chunk without keeping it (for large uploads).
@@ -295,8 +317,8 @@ class Request:
         limit: int = self.app.limits.max_body_size
         if self._content_type is None:
             self._scan_body_headers()
-        declared = self._length
-        if declared is not None and declared.isdigit() and int(declared) > limit:
+        declared = _declared_length(self._length) if self._length is not None else None
+        if declared is not None and declared > limit:
             raise HTTPException(413, f"The request body is larger than {limit} bytes.")
         return limit
 
