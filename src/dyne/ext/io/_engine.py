@@ -86,6 +86,11 @@ def _build(plan: _Plan, like: Callable[..., Any]) -> Callable[..., Any]:
                 raise HTTPException(
                     400, "The request does not fit the schema.", media={"errors": invalid.errors}
                 ) from None
+            except RecursionError:
+                # The decoders bound nesting; a schema library that recurses through what
+                # they let through must still not turn the client's document into a 500.
+                detail = "The request data is nested too deeply to validate; send flatter data."
+                raise HTTPException(400, detail, media={"errors": {"_schema": [detail]}}) from None
             except HTTPException as exc:
                 # A body that does not decode is the same kind of client mistake as one that
                 # does not validate: answer it in the same shape. 413/415 stay as they are.

@@ -1,0 +1,112 @@
+"""Hostile bodies through @input, for each schema library: a 400 in the errors shape,
+never a 500 from a schema adapter walking what the decoder let through."""
+
+from typing import Any
+
+import pytest
+
+
+def _any_schema(lib):
+    """A schema with one field that takes any JSON value, in ``lib``'s own terms."""
+    if lib.name == "pydantic":
+        from pydantic import BaseModel
+
+        class Anything(BaseModel):
+            x: Any = None
+
+        return Anything
+    if lib.name == "marshmallow":
+        from marshmallow import Schema, fields
+
+        class AnythingSchema(Schema):
+            x = fields.Raw()
+
+        return AnythingSchema
+    import msgspec
+
+    class AnythingStruct(msgspec.Struct):
+        x: Any = None
+
+    return AnythingStruct
+
+
+@pytest.fixture
+def any_app(app, lib):
+    @app.route("/any", methods=["POST"])
+    @lib.input(_any_schema(lib))
+    async def anything(req, resp, *, data):
+        resp.media = {"ok": True}
+
+    return app
+
+
+def nested(depth: int) -> bytes:
+    return b'{"x": ' + b"[" * depth + b"]" * depth + b"}"
+
+
+@pytest.mark.parametrize("depth", [300, 600, 990, 1300])
+def test_input_deeply_nested_json_is_400_not_500(any_app, client, lib, depth):
+    response = client.post(
+        "/any", content=nested(depth), headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    (message,) = response.json()["errors"]["_schema"]
+    assert "nested too deeply" in message
+
+
+def test_input_nesting_within_the_limit_is_accepted(any_app, client, lib):
+    response = client.post(
+        "/any", content=nested(150), headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 200
+
+
+def test_input_deeply_nested_yaml_is_400_not_500(any_app, client, lib):
+    body = b"x: " + b"[" * 300 + b"]" * 300
+    response = client.post("/any", content=body, headers={"Content-Type": "application/x-yaml"})
+    assert response.status_code == 400
+    assert "nested too deeply" in response.json()["errors"]["_schema"][0]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"x: 0x" + b"f" * 4000, b"x: !!binary aGVsbG8=", b"x: {2001-01-01: 0b" + b"1" * 20_000 + b"}"],
+    ids=["huge-hex-int", "binary", "huge-int-under-a-date-key"],
+)
+def test_input_yaml_value_json_cannot_carry_is_400(any_app, client, lib, body):
+    response = client.post("/any", content=body, headers={"Content-Type": "application/x-yaml"})
+    assert response.status_code == 400
+    assert response.json()["errors"]["_schema"]
+
+
+def test_input_yaml_timestamp_key_is_read_as_text(app, client, lib):
+    @app.route("/echo", methods=["POST"])
+    @lib.input(_any_schema(lib))
+    async def echo(req, resp, *, data):
+        resp.media = {"x": data["x"]}
+
+    body = b"x: {2001-01-01: one}"
+    response = client.post("/echo", content=body, headers={"Content-Type": "application/x-yaml"})
+    assert response.status_code == 200
+    assert response.json() == {"x": {"2001-01-01": "one"}}
+
+
+def test_input_recursive_marshmallow_schema_deep_body_is_400_not_500(app, client):
+    pytest.importorskip("marshmallow")
+    from marshmallow import Schema, fields
+
+    from dyne.ext.io.marshmallow import input
+
+    class NodeSchema(Schema):
+        child = fields.Nested(lambda: NodeSchema())
+
+    @app.route("/tree", methods=["POST"])
+    @input(NodeSchema)
+    async def tree(req, resp, *, data):
+        resp.media = {"ok": True}
+
+    depth = 190  # within the decoders' limit; marshmallow spends several frames a level
+    body = b'{"child":' * depth + b"{}" + b"}" * depth
+    response = client.post("/tree", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert "nested too deeply" in response.json()["errors"]["_schema"][0]
