@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx2
 import pytest
 
 import dyne
-from dyne.ext.auth import LoginManager, TokenAuth, authenticate
+from dyne.ext.auth import DigestAuth, LoginManager, TokenAuth, authenticate
 
 SECRET = "a-red-team-secret-long-enough-to-sign"
 
@@ -127,3 +128,25 @@ def test_remember_me_login_drops_session_data_planted_before_it(app, auth):
     restored = attacker.get("/me", headers={"Cookie": cookie}).json()
     assert restored["user"] == "1"
     assert "csrf" not in restored["session"]
+
+
+# -- Digest: an empty stored password is no password ------------------------------------
+
+
+@pytest.mark.parametrize("stored", ["", b""])
+def test_digest_empty_stored_password_is_refused(app, stored):
+    # A user who signed up through another provider has no password: "" in the
+    # database. Anyone answering the challenge with an empty password was let in.
+    digest = DigestAuth()
+
+    @digest.get_password
+    def get_password(username: str) -> Any:
+        return {"oauth-user": stored}.get(username)
+
+    @app.route("/secret")
+    @authenticate(digest)
+    async def secret(req, resp):
+        resp.text = f"in as {req.state.user}"
+
+    response = app.client.get("/secret", auth=httpx2.DigestAuth("oauth-user", ""))
+    assert response.status_code == 401

@@ -41,8 +41,9 @@ class DigestAuth(AuthBackend):
     """Challenge-response authentication: the password never crosses the wire.
 
     Register ``[async] def get_password(username)`` returning the password, its HA1
-    (``H(username:realm:password)`` in hex, with this backend's algorithm), or None.
-    The authenticated user is the username.
+    (``H(username:realm:password)`` in hex, with this backend's algorithm), or None
+    (any falsy value, an empty password included, refuses). The authenticated user is
+    the username.
 
     Nonces are stateless: an HMAC keyed by the app's ``secret_key`` (or ``SECRET_KEY``
     config), so every worker sharing the key accepts them. Without a key, a random
@@ -270,16 +271,15 @@ class DigestAuth(AuthBackend):
     def _response_ok(
         self, username: str, stored: Any, method: str, fields: dict[str, str], response: str
     ) -> bool:
-        known = stored is not None and stored is not False
-        if isinstance(stored, str):
-            secret = stored.encode("utf-8")
-        elif isinstance(stored, bytes):
-            secret = stored
+        # Only a non-empty password or HA1 is one: None, False and "" (a user with no
+        # password, say one who signs in elsewhere) are refusals, as from every callback.
+        known = isinstance(stored, str | bytes) and len(stored) > 0
+        if known:
+            secret = stored.encode("utf-8") if isinstance(stored, str) else stored
         else:
             # Unknown user: compute against a random secret so the work, and the
             # answer, are the same as for a wrong password.
             secret = secrets.token_hex(16).encode("ascii")
-            known = False
         # Each allowed reading costs the same work whatever was stored, so timing does
         # not tell an unknown user, a password and an HA1 apart.
         readings: list[tuple[bytes, bool]] = []
