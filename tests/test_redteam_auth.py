@@ -3,6 +3,7 @@ worked (a bypass, a fixation, a login with no password) before its fix."""
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,7 +11,7 @@ import httpx2
 import pytest
 
 import dyne
-from dyne.ext.auth import DigestAuth, LoginManager, TokenAuth, authenticate
+from dyne.ext.auth import BasicAuth, DigestAuth, LoginManager, TokenAuth, authenticate
 
 SECRET = "a-red-team-secret-long-enough-to-sign"
 
@@ -150,3 +151,67 @@ def test_digest_empty_stored_password_is_refused(app, stored):
 
     response = app.client.get("/secret", auth=httpx2.DigestAuth("oauth-user", ""))
     assert response.status_code == 401
+
+
+# -- one set of credentials per request -------------------------------------------------
+
+
+def _guarded(app: dyne.App, backend: Any) -> None:
+    @app.route("/private")
+    @authenticate(backend)
+    async def private(req, resp):
+        resp.text = f"in as {req.state.user}"
+
+
+GOOD_BASIC = "Basic " + base64.b64encode(b"john:pw").decode()
+
+
+@pytest.mark.parametrize(
+    "values", [[GOOD_BASIC, "Basic Zm9vOmJhcg=="], ["Basic Zm9vOmJhcg==", GOOD_BASIC]]
+)
+def test_two_authorization_headers_are_refused(app, values):
+    # Authorization is a singleton field (RFC 9110 §11.6.2): with two, a proxy that checks
+    # one and an app that reads the other disagree on who is calling. Neither is used.
+    backend = BasicAuth()
+
+    @backend.verify_password
+    def verify(username: str, password: str) -> Any:
+        return username if (username, password) == ("john", "pw") else None
+
+    _guarded(app, backend)
+    headers = [(b"authorization", value.encode()) for value in values]
+    response = app.client.get("/private", headers=headers)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Basic ")
+
+
+def test_two_api_key_headers_are_refused(app):
+    backend = TokenAuth(scheme="ApiKey", header="X-API-Key")
+
+    @backend.verify_token
+    def verify(token: str) -> Any:
+        return "client" if token == "good" else None
+
+    _guarded(app, backend)
+    headers = [(b"x-api-key", b"good"), (b"x-api-key", b"other")]
+    assert app.client.get("/private", headers=headers).status_code == 401
+    assert app.client.get("/private", headers={"X-API-Key": "good"}).status_code == 200
+
+
+def test_two_authorization_headers_with_a_request_loader_are_a_401_not_a_login(app, auth):
+    tokens = TokenAuth()
+
+    @tokens.verify_token
+    def verify(token: str) -> Any:
+        return User("9", ["admin"]) if token == "good" else None
+
+    auth.request_loader(tokens)
+
+    @app.route("/admin")
+    @auth.login_required(role="admin")
+    async def admin(req, resp):
+        resp.text = "admin area"
+
+    headers = [(b"authorization", b"Bearer good"), (b"authorization", b"Bearer bad")]
+    assert app.client.get("/admin", headers=headers).status_code == 401
+    assert app.client.get("/me", headers=headers).status_code == 200  # unguarded: no 500

@@ -20,6 +20,7 @@ __all__ = [
     "callback",
     "check_realm",
     "quoted",
+    "single_header",
     "split_authorization",
 ]
 
@@ -133,17 +134,30 @@ class AuthBackend(abc.ABC):
             resp.headers.pop("WWW-Authenticate", None)
 
 
+def single_header(req: Request, name: str) -> str | None:
+    """The value of the credentials header ``name``, or None when it is absent.
+
+    Raises :class:`AuthFailed` when it is longer than :data:`MAX_CREDENTIALS_LENGTH` or
+    sent more than once: credentials are one value (RFC 9110 §11.6.2), and with two a
+    proxy checking one and the app reading the other would disagree on who is calling.
+    """
+    values = req.headers.getlist(name)
+    if not values:
+        return None
+    if len(values) > 1 or len(values[0]) > MAX_CREDENTIALS_LENGTH:
+        raise AuthFailed()
+    return values[0]
+
+
 def split_authorization(req: Request) -> tuple[str, str] | None:
     """``(scheme, credentials)`` from the Authorization header; None when it is absent.
 
-    Raises :class:`AuthFailed` for a header that is too long, or lacks a scheme or
-    credentials.
+    Raises :class:`AuthFailed` for a header that is too long, sent twice, or lacks a
+    scheme or credentials.
     """
-    value = req.headers.get("authorization")
+    value = single_header(req, "authorization")
     if value is None:
         return None
-    if len(value) > MAX_CREDENTIALS_LENGTH:
-        raise AuthFailed()
     scheme, _, credentials = value.strip().partition(" ")
     credentials = credentials.strip()
     if not scheme or not credentials:

@@ -7,13 +7,13 @@ from typing import Any
 
 from dyne.ext.auth.stateless.backends.base import (
     ANONYMOUS,
-    MAX_CREDENTIALS_LENGTH,
     AuthBackend,
     AuthFailed,
     as_utf8,
     callback,
     check_realm,
     quoted,
+    single_header,
     split_authorization,
 )
 from dyne.request import Request
@@ -81,11 +81,9 @@ class TokenAuth(AuthBackend):
 
     def _token(self, req: Request) -> str | None:
         if self.header is not None:
-            value = req.headers.get(self.header)
+            value = single_header(req, self.header)
             if value is None:
                 return None
-            if len(value) > MAX_CREDENTIALS_LENGTH:
-                raise AuthFailed()
             token = value.strip()
         else:
             parts = split_authorization(req)
