@@ -12,6 +12,7 @@ import pytest
 
 import dyne
 from dyne.ext.auth import BasicAuth, DigestAuth, LoginManager, TokenAuth, authenticate
+from redis_support import REDIS_URL, prefix, redis  # noqa: F401  (fixtures, found by pytest)
 
 SECRET = "a-red-team-secret-long-enough-to-sign"
 
@@ -129,6 +130,58 @@ def test_remember_me_login_drops_session_data_planted_before_it(app, auth):
     restored = attacker.get("/me", headers={"Cookie": cookie}).json()
     assert restored["user"] == "1"
     assert "csrf" not in restored["session"]
+
+
+def test_remember_me_login_on_redis_is_a_new_session_the_planted_cookie_cannot_end(
+    tmp_path,
+    monkeypatch,
+    prefix,  # noqa: F811  (the fixture)
+):
+    # With server-side sessions the planted cookie names the attacker's session id; the
+    # login the remember-me cookie makes must not continue that session, or the attacker
+    # (holding its id) could end the victim's login.
+    from dyne.ext.redis import RedisSessionStore
+
+    monkeypatch.chdir(tmp_path)
+    app = dyne.App(secret_key=SECRET, session_store=RedisSessionStore(REDIS_URL, prefix=prefix))
+    manager = LoginManager(app, login_url=None)
+    alice = User("1")
+
+    @manager.user_loader
+    def load_user(user_id: str) -> Any:
+        return alice if user_id == "1" else None
+
+    @app.route("/login")
+    async def login(req, resp):
+        await manager.login(req, resp, alice, remember_me=True)
+
+    @app.route("/logout")
+    async def logout(req, resp):
+        await manager.logout(req, resp)
+
+    @app.route("/visit")
+    async def visit(req, resp):
+        req.session["visits"] = 1
+
+    @app.route("/me")
+    @manager.login_required
+    async def me(req, resp):
+        resp.text = req.state.user.id
+
+    client = app.client
+    planted = client.get("/visit").cookies["dyne-Session"]
+    client.cookies.clear()
+    remember = client.get("/login").cookies["dyne-Remember"]
+    client.cookies.clear()
+    restored = client.get(
+        "/me", headers={"Cookie": f"dyne-Session={planted}; dyne-Remember={remember}"}
+    )
+    session = restored.cookies["dyne-Session"]
+    client.cookies.clear()
+    client.get("/logout", headers={"Cookie": f"dyne-Session={planted}"})  # the attacker's copy
+    client.cookies.clear()
+    still = client.get("/me", headers={"Cookie": f"dyne-Session={session}"})
+    assert (still.status_code, still.text) == (200, "1")
 
 
 # -- Digest: an empty stored password is no password ------------------------------------
