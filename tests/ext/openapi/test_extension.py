@@ -144,7 +144,7 @@ def test_openapi_docs_page_loads_files_from_the_app(app, client, theme):
 def test_openapi_redoc_page_is_a_module_without_telemetry(app, client):
     OpenAPI(app, theme="redoc")
     page = client.get("/docs").text
-    assert '<script type="module">' in page
+    assert '<script type="module" nonce="' in page
     assert "disableTelemetry: true" in page
 
 
@@ -208,7 +208,9 @@ def test_openapi_module_fallback_carries_integrity_in_the_import_map(
     monkeypatch.setitem(sys.modules, "star_openapi_redoc", None)
     OpenAPI(app, theme="redoc")
     page = client.get("/docs").text
-    imports = json.loads(re.search(r'<script type="importmap">(.*?)</script>', page).group(1))
+    imports = json.loads(
+        re.search(r'<script type="importmap" nonce="[^"]+">(.*?)</script>', page).group(1)
+    )
     (url,) = imports["integrity"]
     assert imports["imports"]["redoc"] == url
     assert imports["integrity"][url].startswith("sha384-")
@@ -241,5 +243,5 @@ def test_openapi_fallback_page_allows_only_the_cdn(app, client, monkeypatch, fre
     monkeypatch.setitem(sys.modules, "swagger_ui_bundle", None)
     OpenAPI(app)
     policy = client.get("/docs").headers["content-security-policy"]
-    assert "script-src 'self' https://cdn.jsdelivr.net 'unsafe-inline'" in policy
+    assert "script-src 'self' https://cdn.jsdelivr.net 'nonce-" in policy
     assert "connect-src 'self'" in policy

@@ -9,10 +9,10 @@ decides and serves; this module only lists the files).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from dyne.extension import AssetLink, PageAssets, PinnedAsset, package_files
+from dyne.extension import PageAssets, PinnedAsset, package_files
 
 __all__ = ["BUILTIN_FILES", "THEMES", "Render", "Theme", "add_theme", "theme_assets"]
 
@@ -27,8 +27,9 @@ def _file(name: str, package_path: str, cdn_url: str, integrity: str) -> tuple[P
 
 
 #: ``render(title, spec_url, links) -> html``: the page, given its escaped title, the
-#: spec's URL and each file's :class:`~dyne.extension.AssetLink` by name.
-Render = Callable[[str, str, Mapping[str, AssetLink]], str]
+#: spec's URL and each file's :class:`~dyne.extension.AssetLink` by name (plus ``nonce=``
+#: for a theme made with ``nonce=True``).
+Render = Callable[..., str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,9 @@ class Theme:
         ``*``.
     :param package: the importable package with local copies (None: always the CDN).
     :param distribution: what to ``pip install`` for them, named in the fallback warning.
+    :param nonce: ``render`` also takes a ``nonce=`` keyword and writes it on each inline
+        ``<script>`` (``nonce="..."``); the page's Content-Security-Policy then runs those
+        and no other inline script. Without it the policy allows any inline script.
     """
 
     name: str
@@ -50,6 +54,7 @@ class Theme:
     files: tuple[tuple[PinnedAsset, str], ...] = ()
     package: str | None = None
     distribution: str | None = None
+    nonce: bool = False
 
     @property
     def assets(self) -> tuple[PinnedAsset, ...]:

@@ -7,6 +7,7 @@ import importlib.util
 import inspect
 import json
 import re
+import secrets
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
@@ -234,11 +235,15 @@ class OpenAPI:
         return openapi_json
 
     def _page_view(self, theme: Theme, asset_route: str, assets: PageAssets) -> _View:
-        policy = content_security_policy(assets)
+        fixed = None if theme.nonce else content_security_policy(assets)
 
         async def openapi_docs(req: Request, resp: Response) -> None:
             """The interactive documentation page."""
-            resp.headers["content-security-policy"] = policy
+            # A fresh nonce per response: only the page's own inline scripts run.
+            nonce = secrets.token_urlsafe(18) if theme.nonce else None
+            resp.headers["content-security-policy"] = fixed or content_security_policy(
+                assets, nonce
+            )
             root = req.scope.get("root_path", "")
             spec_path = self.json_route or self.schema_route or ""
             resp.html = page(
@@ -247,6 +252,7 @@ class OpenAPI:
                 spec_url=root + spec_path,
                 asset_url=root + asset_route,
                 assets=assets,
+                nonce=nonce,
             )
 
         return openapi_docs

@@ -39,10 +39,14 @@ def _document(title: str, head: str, body: str, *, body_style: str = "") -> str:
 """
 
 
-def _swaggerui(title: str, spec_url: str, links: Mapping[str, AssetLink]) -> str:
+def _nonce(nonce: str) -> str:
+    return f'nonce="{html.escape(nonce, quote=True)}"'
+
+
+def _swaggerui(title: str, spec_url: str, links: Mapping[str, AssetLink], *, nonce: str) -> str:
     body = f"""<div id="swagger-ui"></div>
 <script {links["swagger-ui-bundle.js"].attributes()}></script>
-<script>
+<script {_nonce(nonce)}>
 window.ui = SwaggerUIBundle({{
   url: {_js(spec_url)},
   dom_id: "#swagger-ui",
@@ -55,31 +59,34 @@ window.ui = SwaggerUIBundle({{
     return _document(title, links["swagger-ui.css"].stylesheet(), body)
 
 
-def _module_import(name: str, link: AssetLink) -> str:
+def _module_import(name: str, link: AssetLink, nonce: str) -> str:
     # ReDoc 3 and RapiDoc 11 are ES modules; an import map carries the integrity hash.
     imports: dict[str, object] = {"imports": {name: link.url}}
     if link.integrity is not None:
         imports["integrity"] = {link.url: link.integrity}
-    return '<script type="importmap">' + json.dumps(imports).replace("</", "<\\/") + "</script>"
+    code = json.dumps(imports).replace("</", "<\\/")
+    return f'<script type="importmap" {_nonce(nonce)}>{code}</script>'
 
 
-def _redoc(title: str, spec_url: str, links: Mapping[str, AssetLink]) -> str:
+def _redoc(title: str, spec_url: str, links: Mapping[str, AssetLink], *, nonce: str) -> str:
     body = f"""<div id="redoc"></div>
-<script type="module">
+<script type="module" {_nonce(nonce)}>
 import {{ init }} from "redoc";
 init({_js(spec_url)}, {{ disableTelemetry: true }}, document.getElementById("redoc"));
 </script>"""
-    return _document(title, _module_import("redoc", links["redoc.standalone.js"]), body)
+    return _document(title, _module_import("redoc", links["redoc.standalone.js"], nonce), body)
 
 
-def _rapidoc(title: str, spec_url: str, links: Mapping[str, AssetLink]) -> str:
+def _rapidoc(title: str, spec_url: str, links: Mapping[str, AssetLink], *, nonce: str) -> str:
+    # No inline script: the nonce has nothing to mark.
     head = f'<script type="module" {links["rapidoc-min.js"].attributes()}></script>'
     body = f"""<rapi-doc spec-url="{html.escape(spec_url, quote=True)}" load-fonts="false"
   render-style="read" show-header="false" allow-try="true"></rapi-doc>"""
     return _document(title, head, body)
 
 
-def _elements(title: str, spec_url: str, links: Mapping[str, AssetLink]) -> str:
+def _elements(title: str, spec_url: str, links: Mapping[str, AssetLink], *, nonce: str) -> str:
+    # No inline script: the nonce has nothing to mark.
     head = (
         f"<script {links['web-components.min.js'].attributes()}></script>\n"
         + links["styles.min.css"].stylesheet()
@@ -97,31 +104,51 @@ for _name, _render in {
 }.items():
     _package, _distribution, _files = BUILTIN_FILES[_name]
     add_theme(
-        Theme(_name, _render, _files, _package, f'{_distribution} (pip install "dyne[docs_ui]")')
+        Theme(
+            _name,
+            _render,
+            _files,
+            _package,
+            f'{_distribution} (pip install "dyne[docs_ui]")',
+            nonce=True,
+        )
     )
 
 
-def page(theme: Theme, *, title: str, spec_url: str, asset_url: str, assets: PageAssets) -> str:
+def page(
+    theme: Theme,
+    *,
+    title: str,
+    spec_url: str,
+    asset_url: str,
+    assets: PageAssets,
+    nonce: str | None = None,
+) -> str:
     """The HTML page of ``theme`` for the spec at ``spec_url``.
 
     :param asset_url: where the app serves the theme's local files (``.../{name}``).
     :param assets: the theme's files, local or from the CDN.
+    :param nonce: this response's script nonce, for a theme made with ``nonce=True``.
     """
     links = {
         asset.name: assets.link(asset.name, f"{asset_url}/{asset.name}") for asset in theme.assets
     }
+    if theme.nonce and nonce is not None:
+        return theme.render(html.escape(title), spec_url, links, nonce=nonce)
     return theme.render(html.escape(title), spec_url, links)
 
 
-def content_security_policy(assets: PageAssets) -> str:
+def content_security_policy(assets: PageAssets, nonce: str | None = None) -> str:
     """The policy sent with a page: its code comes from the app (or the pinned CDN), and
     nothing else leaves the browser; a UI's own call-home (ReDoc's footer logo) is
-    refused before any request is made."""
+    refused before any request is made. With ``nonce``, only the inline scripts marked
+    with it run (anything injected into the page does not); without, any inline script."""
     code = assets.sources
+    inline = f"'nonce-{nonce}'" if nonce is not None else "'unsafe-inline'"
     return "; ".join(
         (
             "default-src 'self'",
-            f"script-src {code} 'unsafe-inline'",
+            f"script-src {code} {inline}",
             f"style-src {code} 'unsafe-inline'",
             "img-src 'self' data: blob:",
             "font-src 'self' data:",
