@@ -268,3 +268,29 @@ def test_two_authorization_headers_with_a_request_loader_are_a_401_not_a_login(a
     headers = [(b"authorization", b"Bearer good"), (b"authorization", b"Bearer bad")]
     assert app.client.get("/admin", headers=headers).status_code == 401
     assert app.client.get("/me", headers=headers).status_code == 200  # unguarded: no 500
+
+
+def test_logout_hooks_get_the_session_user_not_a_stacked_guards_user(app, auth, users):
+    # An on_logout hook that ends the user's other sessions (bumping their version) must
+    # be handed the user who is logging out, not the client an @authenticate above found.
+    client_key = TokenAuth(scheme="ApiKey", header="X-Client-Key")
+
+    @client_key.verify_token
+    def verify(token: str) -> Any:
+        return User("mobile-app") if token == "k" else None
+
+    logged_out: list[str] = []
+
+    @auth.on_logout
+    def ended(req, resp, user: User) -> None:
+        logged_out.append(user.id)
+
+    @app.route("/api/logout")
+    @authenticate(client_key)
+    async def logout(req, resp):
+        await auth.logout(req, resp)
+
+    client = app.client
+    client.get("/login/1")
+    client.get("/api/logout", headers={"X-Client-Key": "k"})
+    assert logged_out == ["1"]

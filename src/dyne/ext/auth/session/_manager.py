@@ -243,7 +243,9 @@ class LoginManager:
         """Log the current user out: clear the session, delete the remember-me cookie, set
         ``req.state.user`` to None, then run the ``on_logout`` hooks (only if someone was
         logged in)."""
-        user = getattr(req.state, "user", None)
+        # The user this manager logged in, not another guard's (see login_required).
+        scope = req.scope
+        user = scope[LOGIN_USER] if LOGIN_USER in scope else getattr(req.state, "user", None)
         req.session.clear()
         resp.delete_cookie(self.remember_cookie_name)
         req.state.user = None
