@@ -196,3 +196,39 @@ def test_multipart_in_a_real_charset_decodes(echo_app, client):
     response = post(client, "/fields", body, "multipart/form-data; boundary=b; charset=latin-1")
     assert response.status_code == 200
     assert response.json() == {"a": "café"}
+
+
+# -- lone surrogates -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body", [b'{"s": "\\ud800"}', b'{"s": "\\uDC00x"}', b'{"\\ud800": 1}', b'["a", ["\\udbff"]]']
+)
+def test_json_lone_surrogate_is_400(echo_app, client, body):
+    response = post(client, "/media", body, "application/json")
+    assert response.status_code == 400
+    assert "surrogate" in response.text
+
+
+def test_json_surrogate_pair_decodes(echo_app, client):
+    response = post(
+        client, "/media", b'{"s": "\\ud83d\\ude00", "t": "\\\\ud800"}', "application/json"
+    )
+    assert response.status_code == 200
+    assert response.json() == {"got": {"s": "\U0001f600", "t": "\\ud800"}}
+
+
+def test_yaml_lone_surrogate_is_400(echo_app, client):
+    response = post(client, "/media", b's: "\\ud800"', "application/x-yaml")
+    assert response.status_code == 400
+    assert "surrogate" in response.text
+
+
+@pytest.mark.parametrize(
+    "text", ['["\\ud800"]', b'["\\ud800"]', "[" * 300 + "]" * 300], ids=["str", "bytes", "deep"]
+)
+def test_parse_json_refuses_what_bodies_refuse(text):
+    from dyne import formats
+
+    with pytest.raises(ValueError):
+        formats.parse_json(text)

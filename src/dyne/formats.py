@@ -13,6 +13,7 @@ import decimal
 import enum
 import json
 import math
+import re
 import sys
 import uuid
 from collections.abc import Callable, Mapping
@@ -36,6 +37,7 @@ __all__ = [
     "encode_json",
     "encode_yaml",
     "is_json",
+    "json_body_is_plain",
     "json_default",
     "parse_json",
     "preferred_format",
@@ -76,7 +78,10 @@ class BodyFormat:
             raise HTTPException(400, f"Malformed {self.name} body: {exc}.") from None
         except RecursionError:
             raise HTTPException(400, f"The {self.name} document is nested too deeply.") from None
-        _check_nesting(value, self.name)
+        try:
+            _check_nesting(value, self.name)
+        except _Refused as exc:
+            raise HTTPException(400, str(exc)) from None
         return value
 
 
@@ -209,12 +214,14 @@ def encode_yaml(value: Any) -> bytes:
     return yaml.safe_dump(plain, allow_unicode=True, sort_keys=False).encode("utf-8")
 
 
-class _NonFinite(ValueError):
-    """A number JSON cannot carry: ``NaN``, ``Infinity`` or a literal past the float range."""
+class _Refused(ValueError):
+    """What a body's grammar allows but no JSON response could carry back: ``NaN``,
+    ``Infinity``, a number past the float range or the digit limit, nesting past
+    :data:`MAX_NESTING`, a lone surrogate."""
 
 
 def _refuse_constant(name: str) -> Any:
-    raise _NonFinite(
+    raise _Refused(
         f"The request body contains {name}, which is not a JSON number; send a finite number."
     )
 
@@ -222,7 +229,7 @@ def _refuse_constant(name: str) -> Any:
 def _finite_float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
-        raise _NonFinite(
+        raise _Refused(
             f"The number {text[:64]} in the request body is too large to be a JSON number; "
             "send a finite number."
         )
@@ -248,10 +255,51 @@ def _nesting_exceeds(value: Any, limit: int) -> bool:
     return False
 
 
+#: A JSON escape of a UTF-16 surrogate (``\\ud800``): alone, it decodes to no character.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE_ESCAPE_TEXT = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    """Whether a string (or key) in ``value`` holds a lone surrogate: no UTF-8 can encode
+    it, so the response, a log line or a database write would fail on it later."""
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple | set):
+            stack.extend(item)
+    return False
+
+
+def _check_text(value: Any, name: str) -> None:
+    if _has_lone_surrogate(value):
+        raise _Refused(
+            f"The {name} document contains a lone UTF-16 surrogate (such as \\ud800), "
+            "which is no Unicode character; send valid text.",
+        )
+
+
+def json_body_is_plain(body: bytes) -> bool:
+    """Whether the checks :func:`decode_json` adds to the JSON grammar (nesting up to
+    :data:`MAX_NESTING`, no lone surrogate escapes) certainly pass for ``body``, judged
+    from its bytes alone; when False, decode it with :func:`decode_json` (a schema
+    library's own parser does not make these checks)."""
+    return (
+        body.count(b"[") + body.count(b"{") <= MAX_NESTING
+        and _SURROGATE_ESCAPE.search(body) is None
+    )
+
+
 def _check_nesting(value: Any, name: str) -> None:
     if isinstance(value, dict | list | tuple | set) and _nesting_exceeds(value, MAX_NESTING):
-        raise HTTPException(
-            400,
+        raise _Refused(
             f"The {name} document is nested too deeply (more than {MAX_NESTING} levels); "
             "send a flatter document.",
         )
@@ -259,8 +307,27 @@ def _check_nesting(value: Any, name: str) -> None:
 
 def parse_json(text: str | bytes) -> Any:
     """Parse JSON text as the JSON grammar says: ``NaN``, ``Infinity`` and numbers past the
-    float range raise ``ValueError`` like any other malformed input."""
-    return _loads(text.decode("utf-8") if isinstance(text, bytes) else text)
+    float range raise ``ValueError`` like any other malformed input, and so do nesting past
+    :data:`MAX_NESTING` and lone surrogate escapes (``\\ud800``), as in request bodies."""
+    if isinstance(text, bytes):
+        return _checked_json(text, _loads(text.decode("utf-8")))
+    value = _loads(text)
+    if text.count("[") + text.count("{") > MAX_NESTING:
+        _check_nesting(value, "JSON")
+    if _SURROGATE_ESCAPE_TEXT.search(text) is not None:
+        _check_text(value, "JSON")
+    return value
+
+
+def _checked_json(body: bytes, value: Any) -> Any:
+    """``value``, decoded from ``body``, once the checks beyond the grammar pass."""
+    # Only a body with more brackets than the limit can nest past it, and only one with a
+    # surrogate escape can hold a lone surrogate: C-speed scans spare the common body a walk.
+    if body.count(b"[") + body.count(b"{") > MAX_NESTING:
+        _check_nesting(value, "JSON")
+    if _SURROGATE_ESCAPE.search(body) is not None:
+        _check_text(value, "JSON")
+    return value
 
 
 def decode_json(body: bytes) -> Any:
@@ -273,8 +340,8 @@ def decode_json(body: bytes) -> Any:
     if not body:
         raise HTTPException(400, "The request body is empty; expected a JSON document.")
     try:
-        value = _loads(body.decode("utf-8"))
-    except _NonFinite as exc:
+        return _checked_json(body, _loads(body.decode("utf-8")))
+    except _Refused as exc:
         raise HTTPException(400, str(exc)) from None
     except UnicodeDecodeError:
         raise HTTPException(400, "The request body is not valid UTF-8.") from None
@@ -283,11 +350,6 @@ def decode_json(body: bytes) -> Any:
     except ValueError as exc:
         # JSONDecodeError and the int-digits limit both land here.
         raise HTTPException(400, f"The request body is not valid JSON: {exc}.") from None
-    # Only a body with more brackets than the limit can nest past it: two C-speed counts
-    # spare the common body the walk.
-    if body.count(b"[") + body.count(b"{") > MAX_NESTING:
-        _check_nesting(value, "JSON")
-    return value
 
 
 class _NoAliasLoader(yaml.SafeLoader):
@@ -309,7 +371,7 @@ class _NoAliasLoader(yaml.SafeLoader):
         """A YAML float, refusing ``.inf``, ``.nan`` and literals past the float range."""
         value: float = self.construct_yaml_float(node)
         if not math.isfinite(value):
-            raise _NonFinite(
+            raise _Refused(
                 f"The request body contains {node.value[:64]!r}, which is not a finite "
                 "number; send a finite number."
             )
@@ -324,13 +386,13 @@ class _NoAliasLoader(yaml.SafeLoader):
         """
         limit = sys.get_int_max_str_digits() or 100_000
         if len(node.value) > limit:
-            raise _NonFinite(_too_large(node.value))
+            raise _Refused(_too_large(node.value))
         value: int = self.construct_yaml_int(node)
         if value.bit_length() > 64:
             try:
                 str(value)  # raises at once, without converting, past the digit limit
             except ValueError:
-                raise _NonFinite(_too_large(node.value)) from None
+                raise _Refused(_too_large(node.value)) from None
         return value
 
     def construct_binary_refused(self, node: Any) -> Any:
@@ -383,7 +445,9 @@ def decode_yaml(body: bytes) -> Any:
             value = loader.get_single_data()
         finally:
             loader.dispose()
-    except _NonFinite as exc:
+        _check_nesting(value, "YAML")
+        _check_text(value, "YAML")
+    except _Refused as exc:
         raise HTTPException(400, str(exc)) from None
     except UnicodeDecodeError:
         raise HTTPException(400, "The request body is not valid UTF-8.") from None
@@ -392,7 +456,6 @@ def decode_yaml(body: bytes) -> Any:
     except (yaml.YAMLError, ValueError) as exc:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise HTTPException(400, f"The request body is not valid YAML: {message}.") from None
-    _check_nesting(value, "YAML")
     return value
 
 

@@ -110,3 +110,15 @@ def test_input_recursive_marshmallow_schema_deep_body_is_400_not_500(app, client
     response = client.post("/tree", content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 400
     assert "nested too deeply" in response.json()["errors"]["_schema"][0]
+
+
+@pytest.mark.parametrize("body", [b'{"x": "\\ud800"}', b'{"x": ["\\udfff"]}'])
+def test_input_json_lone_surrogate_is_400_not_500(app, client, lib, body):
+    @app.route("/echo", methods=["POST"])
+    @lib.input(_any_schema(lib))
+    async def echo(req, resp, *, data):
+        resp.media = {"x": data["x"]}
+
+    response = client.post("/echo", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert "surrogate" in response.json()["errors"]["_schema"][0]

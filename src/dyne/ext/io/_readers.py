@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.datastructures import FormData, UploadFile
 
-from dyne.formats import MAX_NESTING, decode_json, is_json
+from dyne.formats import decode_json, is_json, json_body_is_plain
 from dyne.request import Request
 
 from .files import File
@@ -76,10 +76,10 @@ def make_reader(adapter: Any, location: str) -> Reader:
             # so a cross-site request cannot slip a JSON body past CORS as text/plain-like.
             if load_json is not None and (mimetype == "application/json" or is_json(mimetype)):
                 body = await req.content
-                if body.count(b"[") + body.count(b"{") > MAX_NESTING:
-                    # A library's own parser may read nesting the core refuses (msgspec
-                    # goes ~1,000 deep), which its adapter then walks by recursion: the
-                    # core's decoder decides, as for every other body.
+                if not json_body_is_plain(body):
+                    # A library's own parser may read what the core refuses (msgspec goes
+                    # ~1,000 levels deep; lone surrogates that no response can encode):
+                    # the core's decoder decides, as for every other body.
                     decode_json(body)
                 try:
                     return load_json(body)
