@@ -192,6 +192,35 @@ def test_static_symlink_out_of_the_directory_is_404(site):
     assert "top secret" not in r.text
 
 
+@pytest.mark.parametrize(
+    "raw_path",
+    [
+        b"/static/.env",
+        b"/static/.git/config",
+        b"/static/js/.app.js.swp",
+        b"/static/%2egit/config",
+        b"/static/js/%2Eapp.js.swp",
+    ],
+)
+def test_static_hidden_files_are_404(site, raw_path):
+    # A static folder can hold what nobody meant to publish: a .env, a checkout's .git,
+    # an editor's swap file. Names starting with "." are never served.
+    static = site / "static"
+    (static / ".env").write_text("SECRET_KEY=hunter2")
+    (static / ".git").mkdir()
+    (static / ".git" / "config").write_text("[remote] url=secret")
+    (static / "js" / ".app.js.swp").write_text("swap secret")
+    status, body = raw_get(dyne.App(), raw_path)
+    assert status == 404
+    assert b"secret" not in body.lower()
+
+
+def test_static_well_known_folder_is_still_served(site):
+    (site / "static" / ".well-known").mkdir()
+    (site / "static" / ".well-known" / "security.txt").write_text("Contact: x")
+    assert dyne.App().client.get("/static/.well-known/security.txt").text == "Contact: x"
+
+
 def test_static_files_are_not_gzipped(site):
     (site / "static" / "big.txt").write_text("a" * 10_000)
     r = dyne.App().client.get("/static/big.txt", headers={"accept-encoding": "gzip"})

@@ -26,7 +26,8 @@ class StaticFiles(_StarletteStaticFiles):
     """Starlette's static files, answering its own errors (404, 405, 400 for bad ranges).
 
     Paths that leave the directory (``..``, encoded or not, absolute paths, symlinks
-    pointing outside) and paths with a NUL byte are all a plain 404.
+    pointing outside), paths with a NUL byte and hidden names (a segment starting with
+    ``.``, such as ``.env`` or ``.git``; ``.well-known`` excepted) are all a plain 404.
     """
 
     def __init__(self, directory: str | os.PathLike[str]) -> None:
@@ -34,6 +35,15 @@ class StaticFiles(_StarletteStaticFiles):
 
     async def check_config(self) -> None:
         """Accept a directory that went missing: its files are then simply not found."""
+
+    def get_path(self, scope: Scope) -> str:
+        """The file's path below the directory; hidden names are not served."""
+        path = super().get_path(scope)
+        # A static folder can hold what nobody meant to publish: a .env, a checkout's .git,
+        # an editor's swap file. (After normpath: ".." is gone, "." is the folder itself.)
+        if any(part.startswith(".") and part not in _VISIBLE for part in _parts(path)):
+            raise StarletteHTTPException(404)
+        return path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
@@ -49,6 +59,14 @@ class StaticFiles(_StarletteStaticFiles):
             text = "Not Found" if exc.status_code == 404 else str(exc.detail)
             response = PlainTextResponse(text, status_code=exc.status_code, headers=exc.headers)
             await response(scope, receive, send)
+
+
+_VISIBLE = frozenset({".", ".well-known"})
+
+
+def _parts(path: str) -> list[str]:
+    # Both separators: on Windows normpath writes "\\", and a "\\" in a URL is a separator there.
+    return path.replace("\\", "/").split("/")
 
 
 def mount_static(app: App) -> None:
