@@ -232,3 +232,39 @@ def test_parse_json_refuses_what_bodies_refuse(text):
 
     with pytest.raises(ValueError):
         formats.parse_json(text)
+
+
+# -- YAML cost ---------------------------------------------------------------------------------
+
+
+def test_yaml_body_past_the_yaml_limit_is_413(echo_app, client):
+    from dyne.formats import MAX_YAML_SIZE
+
+    body = b"[" + b"1," * (MAX_YAML_SIZE // 2) + b"1]"
+    response = post(client, "/media", body, "application/x-yaml")
+    assert response.status_code == 413
+    assert "send it as JSON" in response.text
+
+
+def test_yaml_body_is_parsed_off_the_event_loop(echo_app, client, monkeypatch):
+    import threading
+
+    from dyne import formats
+
+    threads: list[int] = []
+    decode = formats.decode_yaml
+
+    def recording(body: bytes) -> Any:
+        threads.append(threading.get_ident())
+        return decode(body)
+
+    monkeypatch.setattr(formats, "decode_yaml", recording)
+
+    @echo_app.route("/loop-thread")
+    async def loop_thread(req, resp):
+        resp.media = {"thread": threading.get_ident()}
+
+    loop = client.get("/loop-thread").json()["thread"]
+    response = post(client, "/media", b"a: [1, 2]", "application/x-yaml")
+    assert response.json() == {"got": {"a": [1, 2]}}
+    assert threads and threads[0] != loop

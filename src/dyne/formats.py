@@ -29,6 +29,7 @@ from dyne.headers import accepts
 __all__ = [
     "JSON_TYPES",
     "MAX_NESTING",
+    "MAX_YAML_SIZE",
     "YAML_TYPES",
     "BodyFormat",
     "decode_json",
@@ -50,6 +51,10 @@ YAML_TYPES = frozenset({"application/x-yaml", "application/yaml", "text/yaml"})
 #: JSON parser stops at the same depth). Deeper bodies are a 400: the code that walks the
 #: data afterwards (validation, the view) recurses, and Python's stack is about 1,000 deep.
 MAX_NESTING = 200
+#: The largest YAML request body decoded, in bytes (413 past it). PyYAML parses a few
+#: hundred kilobytes a second at worst (``[1,1,1,...]``), so the app-wide body limit would
+#: let one request keep a CPU busy for minutes; send JSON for larger documents.
+MAX_YAML_SIZE = 256 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -434,10 +439,16 @@ def decode_yaml(body: bytes) -> Any:
 
     ``.inf``, ``.nan`` and floats past the float range are a 400, as in JSON bodies, and
     so are ``!!binary``, integers too large to print and nesting past :data:`MAX_NESTING`;
-    timestamp keys are read as their ISO text.
+    timestamp keys are read as their ISO text. A body past :data:`MAX_YAML_SIZE` is a 413.
     """
     if not body:
         raise HTTPException(400, "The request body is empty; expected a YAML document.")
+    if len(body) > MAX_YAML_SIZE:
+        raise HTTPException(
+            413,
+            f"The YAML body is larger than {MAX_YAML_SIZE} bytes, the most Dyne parses as "
+            "YAML; send it as JSON.",
+        )
     try:
         text = body.decode("utf-8")
         loader = _NoAliasLoader(text)

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import URL, Address, FormData, Headers, State, UploadFile
 from starlette.datastructures import QueryParams as _QueryParams
 from starlette.requests import ClientDisconnect
@@ -367,7 +368,9 @@ class Request:
         if kind == "json":
             return formats.decode_json(await self._read_body())
         if kind == "yaml":
-            return formats.decode_yaml(await self._read_body())
+            # PyYAML is slow pure Python: parsed in a worker thread, the event loop keeps
+            # serving other requests meanwhile.
+            return await run_in_threadpool(formats.decode_yaml, await self._read_body())
         if kind in ("form", "files"):
             return await _form_as_dict(await self.form())
         added = self.app.body_formats.get(kind)
