@@ -221,6 +221,15 @@ def test_static_well_known_folder_is_still_served(site):
     assert dyne.App().client.get("/static/.well-known/security.txt").text == "Contact: x"
 
 
+def test_static_symlink_loop_is_404(site):
+    # os.stat raises ELOOP, an OSError Starlette re-raises: it was a 500.
+    os.symlink("loop", site / "static" / "loop")
+    status, _ = raw_get(dyne.App(), b"/static/loop")
+    assert status == 404
+    status, _ = raw_get(dyne.App(), b"/static/loop/app.js")
+    assert status == 404
+
+
 def test_static_files_are_not_gzipped(site):
     (site / "static" / "big.txt").write_text("a" * 10_000)
     r = dyne.App().client.get("/static/big.txt", headers={"accept-encoding": "gzip"})

@@ -45,6 +45,15 @@ class StaticFiles(_StarletteStaticFiles):
             raise StarletteHTTPException(404)
         return path
 
+    def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
+        """The file's full path and stat, or ``("", None)``: not found, or not servable."""
+        try:
+            return super().lookup_path(path)
+        except OSError:
+            # A symlink loop (ELOOP), a name the server may not read (which Starlette
+            # answers 401), ...: a 404, never a 500 or a hint that the file exists.
+            return "", None
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             await super().__call__(scope, receive, send)
