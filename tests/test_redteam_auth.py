@@ -11,7 +11,15 @@ import httpx2
 import pytest
 
 import dyne
-from dyne.ext.auth import BasicAuth, DigestAuth, LoginManager, TokenAuth, authenticate
+from dyne.ext.auth import (
+    AuthBackend,
+    BasicAuth,
+    DigestAuth,
+    LoginManager,
+    MultiAuth,
+    TokenAuth,
+    authenticate,
+)
 from redis_support import REDIS_URL, prefix, redis  # noqa: F401  (fixtures, found by pytest)
 
 SECRET = "a-red-team-secret-long-enough-to-sign"
@@ -294,3 +302,39 @@ def test_logout_hooks_get_the_session_user_not_a_stacked_guards_user(app, auth, 
     client.get("/login/1")
     client.get("/api/logout", headers={"X-Client-Key": "k"})
     assert logged_out == ["1"]
+
+
+# -- a backend of your own that answers None ---------------------------------------------
+
+
+class KeyAuth(AuthBackend):
+    """A custom backend with an easy mistake: ``dict.get`` answers None for a wrong key."""
+
+    security_scheme_name = "keyAuth"
+    security_scheme = {"type": "apiKey", "in": "header", "name": "X-Key"}
+
+    def matches(self, req: Any) -> bool:
+        return "x-key" in req.headers
+
+    async def authenticate(self, req: Any) -> Any:
+        return {"k3y": "robot", "off": False}.get(req.headers.get("x-key", ""))
+
+    async def challenge(self, req: Any, *, stale: bool = False) -> str:
+        return 'Key header="X-Key"'
+
+
+@pytest.mark.parametrize("key", ["wrong", "off"])
+@pytest.mark.parametrize("multi", [False, True])
+def test_custom_backend_answering_a_falsy_user_is_a_refusal(app, key, multi):
+    backend = MultiAuth(KeyAuth()) if multi else KeyAuth()
+    ran: list[Any] = []
+
+    @app.route("/robots")
+    @authenticate(backend)
+    async def robots(req, resp):
+        ran.append(req.state.user)
+        resp.text = "robots only"
+
+    response = app.client.get("/robots", headers={"X-Key": key})
+    assert (response.status_code, ran) == (401, [])
+    assert app.client.get("/robots", headers={"X-Key": "k3y"}).text == "robots only"

@@ -83,6 +83,11 @@ async def _admit(
             return True
         await backend.reject(req, resp, 401)
         return False
+    if not user:
+        # A backend of your own answering None/False ("no such key", dict.get's default)
+        # refused: the view must not run with no user, as it did before.
+        await backend.reject(req, resp, 401)
+        return False
     req.state.user = user
     if rule is not None and not roles_allow(rule, await backend.roles_of(req, user)):
         await backend.reject(req, resp, 403)

@@ -92,7 +92,10 @@ class AuthBackend(abc.ABC):
 
     @abc.abstractmethod
     async def authenticate(self, req: Request) -> Any:
-        """Return the user, or :data:`ANONYMOUS`; raise :class:`AuthFailed` when wrong."""
+        """Return the user, or :data:`ANONYMOUS`; raise :class:`AuthFailed` when wrong.
+
+        A falsy return (None, False) is taken as a refusal, a 401, never as a user.
+        """
         raise NotImplementedError
 
     @abc.abstractmethod

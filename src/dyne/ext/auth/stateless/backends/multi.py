@@ -57,6 +57,8 @@ class MultiAuth(AuthBackend):
                 continue
             try:
                 user = await backend.authenticate(req)
+                if not user:  # None, False...: a refusal (ANONYMOUS is truthy)
+                    raise AuthFailed()
             except AuthFailed as exc:
                 failure = failure or exc
                 continue
