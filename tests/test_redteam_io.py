@@ -268,3 +268,34 @@ def test_yaml_body_is_parsed_off_the_event_loop(echo_app, client, monkeypatch):
     response = post(client, "/media", b"a: [1, 2]", "application/x-yaml")
     assert response.json() == {"got": {"a": [1, 2]}}
     assert threads and threads[0] != loop
+
+
+# -- native uploads ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sent", "given"),
+    [
+        (b"../../etc/passwd", "passwd"),
+        (b"..\\\\..\\\\boot.ini", "boot.ini"),
+        (b"/abs/path.png", "path.png"),
+        (b"a\x00b\x1b.png", "ab.png"),
+        (b"..", ""),
+        (b"photo.jpg", "photo.jpg"),
+    ],
+    ids=["dot-dot-slash", "backslashes", "absolute", "control-characters", "dot-dot", "plain"],
+)
+def test_files_format_filename_cannot_leave_the_directory(app, client, sent, given):
+    @app.route("/native", methods=["POST"])
+    async def native(req, resp):
+        data = await req.media(format="files")
+        resp.media = {"filename": data["image"]["filename"]}
+
+    body = (
+        b'--B\r\nContent-Disposition: form-data; name="image"; filename="'
+        + sent
+        + b'"\r\nContent-Type: image/png\r\n\r\nPNG\r\n--B--\r\n'
+    )
+    response = post(client, "/native", body, "multipart/form-data; boundary=B")
+    assert response.status_code == 200
+    assert response.json() == {"filename": given}

@@ -361,8 +361,9 @@ class Request:
         Content-Type at all is a 415 too, never guessed to be JSON (a cross-site form or
         ``fetch`` can send one without a CORS preflight); pass ``format="json"`` to decode
         such a body on purpose. ``format="files"`` returns
-        ``{field: {"filename", "content", "content-type"}}`` for uploaded files and plain
-        values for the other fields.
+        ``{field: {"filename", "content", "content-type"}}`` for uploaded files (the
+        filename reduced to its last path component, without control characters) and
+        plain values for the other fields.
         """
         kind = format or await self._format_from_content_type()
         if kind == "json":
@@ -436,13 +437,28 @@ class Request:
             await self._form.close()
 
 
+def _client_filename(name: str | None) -> str | None:
+    """The last path component of a client's filename, without control characters.
+
+    ``format="files"`` hands the name to a view that may save under it (the tour writes
+    ``open(f"./{file['filename']}", "wb")``): ``../../etc/passwd`` must not climb out of
+    the directory, nor a NUL or CR/LF reach a path or a log line. ``.`` and ``..`` name no
+    file and become ``""``. (A ``FileField`` checks or sanitizes names more strictly.)
+    """
+    if not name:
+        return name
+    last = name.replace("\\", "/").rpartition("/")[2]
+    last = "".join(char for char in last if char >= " " and char != "\x7f")
+    return "" if last in (".", "..") else last
+
+
 async def _form_as_dict(form: FormData) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for name, value in form.multi_items():
         if isinstance(value, UploadFile):
             await value.seek(0)
             result[name] = {
-                "filename": value.filename,
+                "filename": _client_filename(value.filename),
                 "content": await value.read(),
                 "content-type": value.content_type,
             }
