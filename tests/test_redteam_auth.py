@@ -338,3 +338,23 @@ def test_custom_backend_answering_a_falsy_user_is_a_refusal(app, key, multi):
     response = app.client.get("/robots", headers={"X-Key": key})
     assert (response.status_code, ran) == (401, [])
     assert app.client.get("/robots", headers={"X-Key": "k3y"}).text == "robots only"
+
+
+# -- cookie flags ------------------------------------------------------------------------
+
+
+def test_remember_me_cookie_is_deleted_with_the_secure_flag_it_was_set_with(app, auth):
+    from dyne.testing import TestClient
+
+    client = TestClient(app, base_url="https://testserver")
+    set_cookies = client.get("/login/1?remember=1").headers.get_list("set-cookie")
+    assert any(c.startswith("dyne-Remember=") and "Secure" in c for c in set_cookies)
+
+    @app.route("/logout")
+    async def logout(req, resp):
+        await auth.logout(req, resp)
+
+    deleted = client.get("/logout").headers.get_list("set-cookie")
+    remember = [c for c in deleted if c.startswith("dyne-Remember=")]
+    assert len(remember) == 1 and "Max-Age=0" in remember[0]
+    assert "Secure" in remember[0] and "HttpOnly" in remember[0]

@@ -225,19 +225,31 @@ class LoginManager:
                 self.remember_cookie_name,
                 remember.dumps(user_id, version),
                 max_age=self.remember_me_duration,
-                secure=req.is_secure or bool(req.app.session_https_only),
+                secure=_secure(req),
                 httponly=True,
                 samesite="lax",
             )
         elif self.remember_cookie_name in req.cookies:
             # An older remember-me cookie (perhaps another user's) must not outlive this login.
-            resp.delete_cookie(self.remember_cookie_name)
+            self._forget_remember_me(req, resp)
         for hook in self._on_login:
             await hook(req, resp, user)
         if redirect_url is not None:
             wanted = req.params.get("next")
             target = safe_redirect(wanted, default=safe_redirect(redirect_url))
             resp.redirect(target, status_code=303)
+
+    def _forget_remember_me(self, req: Request, resp: Response) -> None:
+        # With the flags it was set with: a deletion is a Set-Cookie like any other.
+        resp.set_cookie(
+            self.remember_cookie_name,
+            "",
+            expires="Thu, 01 Jan 1970 00:00:00 GMT",
+            max_age=0,
+            secure=_secure(req),
+            httponly=True,
+            samesite="lax",
+        )
 
     async def logout(self, req: Request, resp: Response) -> None:
         """Log the current user out: clear the session, delete the remember-me cookie, set
@@ -247,7 +259,7 @@ class LoginManager:
         scope = req.scope
         user = scope[LOGIN_USER] if LOGIN_USER in scope else getattr(req.state, "user", None)
         req.session.clear()
-        resp.delete_cookie(self.remember_cookie_name)
+        self._forget_remember_me(req, resp)
         req.state.user = None
         req.scope[LOGIN_USER] = None
         if user is not None:
@@ -298,7 +310,7 @@ class LoginManager:
             if user is not None and not await self._current(req, user_id, user, version):
                 user = None
         if user is None:
-            resp.delete_cookie(self.remember_cookie_name)
+            self._forget_remember_me(req, resp)
             return None
         # A login like login()'s: nothing in the session before it (planted by someone
         # else, with a value they know) carries over, and a store starts a new session.
@@ -451,6 +463,11 @@ class LoginManager:
 #: Where a request loader's backend leaves its refusal (an ASGI scope key, namespaced), so
 #: that ``login_required`` answers it as the backend would (its status, its challenge).
 _REFUSAL = "dyne.auth.refusal"
+
+
+def _secure(req: Request) -> bool:
+    """Whether the remember-me cookie is ``Secure``: over HTTPS, or with session_https_only."""
+    return req.is_secure or bool(req.app.session_https_only)
 
 
 def _backend_loader(backend: AuthBackend) -> Callable[[Request], Awaitable[Any]]:
