@@ -34,6 +34,7 @@ __all__ = [
     "BodyFormat",
     "decode_json",
     "decode_urlencoded",
+    "decode_urlencoded_pairs",
     "decode_yaml",
     "encode_json",
     "encode_yaml",
@@ -476,6 +477,14 @@ def decode_urlencoded(body: bytes, *, max_fields: int, max_field_size: int) -> d
     More than ``max_fields`` fields or a field above ``max_field_size`` bytes is a 413;
     bytes that are not UTF-8 once percent-decoded are a 400.
     """
+    return dict(decode_urlencoded_pairs(body, max_fields=max_fields, max_field_size=max_field_size))
+
+
+def decode_urlencoded_pairs(
+    body: bytes, *, max_fields: int, max_field_size: int
+) -> list[tuple[str, str]]:
+    """Like :func:`decode_urlencoded`, keeping every ``(name, value)`` pair in order (a
+    repeated name, as a multi-select or checkboxes send, keeps all its values)."""
     try:
         pairs = parse_qsl(
             body.decode("utf-8"),
@@ -490,11 +499,9 @@ def decode_urlencoded(body: bytes, *, max_fields: int, max_field_size: int) -> d
         raise HTTPException(
             413, f"Too many form fields; at most {max_fields} are accepted."
         ) from None
-    result: dict[str, str] = {}
     for name, value in pairs:
         if len(value) > max_field_size or len(name) > max_field_size:
             raise HTTPException(
                 413, f"Form field {name[:64]!r} is larger than {max_field_size} bytes."
             )
-        result[name] = value
-    return result
+    return pairs

@@ -39,10 +39,12 @@ async def parse_form(req: Request) -> FormData:
     mimetype = req.mimetype
     if mimetype == "application/x-www-form-urlencoded":
         body = await req.content
-        fields = formats.decode_urlencoded(
+        # Every pair, as the multipart parser keeps them: a list field of @input reads all
+        # of a repeated name's values (req.media() still lets the last one win).
+        pairs = formats.decode_urlencoded_pairs(
             body, max_fields=limits.max_form_fields, max_field_size=limits.max_part_size
         )
-        return FormData(list(fields.items()))
+        return FormData(pairs)
     if mimetype != "multipart/form-data":
         raise HTTPException(
             415,

@@ -122,3 +122,23 @@ def test_input_json_lone_surrogate_is_400_not_500(app, client, lib, body):
     response = client.post("/echo", content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 400
     assert "surrogate" in response.json()["errors"]["_schema"][0]
+
+
+def test_input_form_list_field_reads_every_urlencoded_value(app, client, lib):
+    @app.route("/query-as-form", methods=["POST"])
+    @lib.input(lib.Query, location="form")
+    async def view(req, resp, *, data):
+        resp.media = {"tags": list(data["tags"])}
+
+    response = client.post("/query-as-form", data={"tags": ["a", "b", "c"]})
+    assert response.status_code == 200
+    assert response.json() == {"tags": ["a", "b", "c"]}
+
+
+def test_media_of_a_urlencoded_form_still_lets_the_last_value_win(app, client):
+    @app.route("/media", methods=["POST"])
+    async def media(req, resp):
+        resp.media = await req.media()
+
+    response = client.post("/media", data={"tag": ["a", "b"]})
+    assert response.json() == {"tag": "b"}
