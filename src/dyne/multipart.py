@@ -9,7 +9,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from typing import TYPE_CHECKING
 
 from python_multipart.multipart import parse_options_header
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException, MultiPartParser
 
@@ -44,7 +44,7 @@ async def parse_form(req: Request) -> FormData:
         pairs = formats.decode_urlencoded_pairs(
             body, max_fields=limits.max_form_fields, max_field_size=limits.max_part_size
         )
-        return FormData(pairs)
+        return FormData(list[tuple[str, str | UploadFile]](pairs))
     if mimetype != "multipart/form-data":
         raise HTTPException(
             415,
