@@ -358,3 +358,26 @@ def test_remember_me_cookie_is_deleted_with_the_secure_flag_it_was_set_with(app,
     remember = [c for c in deleted if c.startswith("dyne-Remember=")]
     assert len(remember) == 1 and "Max-Age=0" in remember[0]
     assert "Secure" in remember[0] and "HttpOnly" in remember[0]
+
+
+def test_function_request_loader_raising_auth_failed_is_no_user_not_a_500(app, auth):
+    # A loader written like a backend raises AuthFailed for a bad key: that is a refusal
+    # for login_required views, and no concern of the routes that need no login.
+    from dyne.ext.auth import AuthFailed
+
+    @auth.request_loader
+    def from_key(req: Any) -> Any:
+        key = req.headers.get("x-key")
+        if key is not None and key != "good":
+            raise AuthFailed()
+        return User("robot") if key == "good" else None
+
+    @app.route("/reports")
+    @auth.login_required
+    async def reports(req, resp):
+        resp.text = "reports"
+
+    client = app.client
+    assert client.get("/me", headers={"X-Key": "bad"}).status_code == 200
+    assert client.get("/reports", headers={"X-Key": "bad"}).status_code == 401
+    assert client.get("/reports", headers={"X-Key": "good"}).text == "reports"

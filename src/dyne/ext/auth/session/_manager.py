@@ -145,7 +145,7 @@ class LoginManager:
             self._backends.append(loader)
             self._request_loaders.append(_backend_loader(loader))
         elif callable(loader):
-            self._request_loaders.append(extension.as_async(loader))
+            self._request_loaders.append(_function_loader(extension.as_async(loader)))
         else:
             raise TypeError(
                 f"request_loader takes [async] def load(req) or an AuthBackend, not {loader!r}."
@@ -468,6 +468,21 @@ _REFUSAL = "dyne.auth.refusal"
 def _secure(req: Request) -> bool:
     """Whether the remember-me cookie is ``Secure``: over HTTPS, or with session_https_only."""
     return req.is_secure or bool(req.app.session_https_only)
+
+
+def _function_loader(
+    load: Callable[[Request], Awaitable[Any]],
+) -> Callable[[Request], Awaitable[Any]]:
+    """A function request loader; one that raises AuthFailed, as a backend would for bad
+    credentials, finds no user (login_required refuses) instead of failing every route."""
+
+    async def guarded(req: Request) -> Any:
+        try:
+            return await load(req)
+        except AuthFailed:
+            return None
+
+    return guarded
 
 
 def _backend_loader(backend: AuthBackend) -> Callable[[Request], Awaitable[Any]]:
