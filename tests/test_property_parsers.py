@@ -1,4 +1,5 @@
-"""Property tests for the request parsers: cookies, urlencoded and multipart forms."""
+"""Property tests for the request parsers: cookies, urlencoded and multipart forms, YAML
+and JSON bodies."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 
 import dyne
 from dyne.exceptions import HTTPException
-from dyne.formats import decode_urlencoded
+from dyne.formats import decode_json, decode_urlencoded, decode_yaml, encode_json
 from dyne.headers import parse_cookie_header
 
 _COOKIE_CHARS = st.sampled_from(list('ab1 ;="\\\\0123457\t,é'))
@@ -137,3 +138,42 @@ def test_multipart_garbage_is_a_client_error(form_app, body):
 def test_multipart_field_limit_is_413(form_app, count):
     body = _multipart([(f"f{i}", "v") for i in range(count)])
     assert _post(form_app, body).status_code == 413
+
+
+# -- YAML and JSON bodies --------------------------------------------------------------------
+
+_YAML_TOKENS = st.sampled_from(
+    [
+        *["a", ":", " ", "\n", "- ", "[", "]", "{", "}", ",", "? ", "'", '"', "#", "|", ">"],
+        *["!!set", "!!omap", "!!pairs", "!!timestamp", "!!str", "!!int", "!!float", "!!bool"],
+        *["!!null", "!!map", "!!seq", "!!binary", "&a", "*a", "<<", "---", "...", "\\u", "\\x"],
+        *["2001-01-01", "12:30:45", "1:20", "0x1F", "0o7", "0b1", "1_000", ".inf", "~", "yes"],
+    ]
+)
+
+
+@given(text=st.lists(_YAML_TOKENS, max_size=25).map("".join))
+def test_yaml_body_decodes_to_json_values_or_is_a_client_error(text):
+    try:
+        value = decode_yaml(text.encode("utf-8"))
+    except HTTPException as exc:
+        assert 400 <= exc.status_code < 500
+        return
+    # whatever decodes can be sent back: no bytes, no date keys, no unprintable numbers
+    decode_json(encode_json(value))
+
+
+_JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(value=_JSON_VALUES)
+def test_json_body_round_trips(value):
+    assert decode_json(encode_json(value)) == value

@@ -299,3 +299,12 @@ def test_files_format_filename_cannot_leave_the_directory(app, client, sent, giv
     response = post(client, "/native", body, "multipart/form-data; boundary=B")
     assert response.status_code == 200
     assert response.json() == {"filename": given}
+
+
+@pytest.mark.parametrize(
+    "body", [b"!!timestamp x", b"a: !!timestamp", b"!!bool x", b'!!int ""', b'a: [!!float ""]']
+)
+def test_yaml_value_that_does_not_fit_its_explicit_tag_is_400(echo_app, client, body):
+    response = post(client, "/media", body, "application/x-yaml")
+    assert response.status_code == 400
+    assert "not valid YAML" in response.text

@@ -468,6 +468,14 @@ def decode_yaml(body: bytes) -> Any:
     except (yaml.YAMLError, ValueError) as exc:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise HTTPException(400, f"The request body is not valid YAML: {message}.") from None
+    except (LookupError, AttributeError, TypeError):
+        # PyYAML's constructors fail this way on a scalar that does not fit the tag it was
+        # given explicitly (``!!timestamp x``, ``!!bool x``, ``!!int ""``).
+        raise HTTPException(
+            400,
+            "The request body is not valid YAML: a value does not fit the tag it was given "
+            "(such as !!timestamp, !!bool or !!int).",
+        ) from None
     return value
 
 
