@@ -381,3 +381,21 @@ def test_function_request_loader_raising_auth_failed_is_no_user_not_a_500(app, a
     assert client.get("/me", headers={"X-Key": "bad"}).status_code == 200
     assert client.get("/reports", headers={"X-Key": "bad"}).status_code == 401
     assert client.get("/reports", headers={"X-Key": "good"}).text == "reports"
+
+
+def test_a_revoked_session_also_deletes_the_remember_me_cookie_at_once(app, auth, users):
+    # "Log out everywhere": the next request of a revoked browser is anonymous and loses
+    # both cookies then, as documented, not one request later.
+    versions = {"1": 1}
+
+    @auth.user_version
+    def version(user: User) -> int:
+        return versions[user.id]
+
+    client = app.client
+    client.get("/login/1?remember=1")
+    versions["1"] = 2
+    response = client.get("/me")
+    assert response.json()["user"] is None
+    deleted = [c for c in response.headers.get_list("set-cookie") if "Max-Age=0" in c]
+    assert any(c.startswith("dyne-Remember=") for c in deleted)

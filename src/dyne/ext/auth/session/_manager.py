@@ -298,6 +298,9 @@ class LoginManager:
             if user is None:
                 session.pop(SESSION_KEY, None)
                 session.pop(SESSION_VERSION_KEY, None)
+                if self.remember_cookie_name in req.cookies:
+                    # Made at the same login as the session: revoked with it, now.
+                    self._forget_remember_me(req, resp)
             return user
         token = req.cookies.get(self.remember_cookie_name)
         if not token:
