@@ -142,3 +142,53 @@ def test_media_of_a_urlencoded_form_still_lets_the_last_value_win(app, client):
 
     response = client.post("/media", data={"tag": ["a", "b"]})
     assert response.json() == {"tag": "b"}
+
+
+def _user_header_schema(lib):
+    if lib.name == "pydantic":
+        from pydantic import BaseModel
+
+        class UserHeaders(BaseModel):
+            x_user: str
+
+        return UserHeaders
+    if lib.name == "marshmallow":
+        from marshmallow import Schema, fields
+
+        class UserHeadersSchema(Schema):
+            x_user = fields.Str(required=True)
+
+        return UserHeadersSchema
+    import msgspec
+
+    class UserHeadersStruct(msgspec.Struct):
+        x_user: str
+
+    return UserHeadersStruct
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [[("X-User", "alice"), ("X_User", "admin")], [("X_User", "admin"), ("X-User", "alice")]],
+    ids=["underscore-last", "underscore-first"],
+)
+def test_input_header_sent_with_dash_and_underscore_is_400(app, client, lib, headers):
+    @app.route("/who")
+    @lib.input(_user_header_schema(lib), location="headers")
+    async def who(req, resp, *, headers):
+        resp.media = {"user": headers["x_user"]}
+
+    response = client.get("/who", headers=headers)
+    assert response.status_code == 400
+    assert "sent both" in response.json()["errors"]["x_user"][0]
+
+
+@pytest.mark.parametrize("name", ["X-User", "X_User", "x-user"])
+def test_input_header_sent_one_way_is_read(app, client, lib, name):
+    @app.route("/who")
+    @lib.input(_user_header_schema(lib), location="headers")
+    async def who(req, resp, *, headers):
+        resp.media = {"user": headers["x_user"]}
+
+    response = client.get("/who", headers={name: "alice"})
+    assert response.json() == {"user": "alice"}

@@ -113,10 +113,24 @@ def make_reader(adapter: Any, location: str) -> Reader:
 
         async def read_headers(req: Request) -> Any:
             data: dict[str, Any] = {}
+            spelling: dict[str, str] = {}
             for name, value in req.headers.items():
-                wire = names.get(name.lower())
+                lowered = name.lower()
+                wire = names.get(lowered)
                 if wire is None:
                     continue
+                # x_user and x-user both fill the field x_user. Sent both ways, one is
+                # likely a client's forgery of a header a proxy set (proxies rarely strip
+                # the underscore spelling): refuse rather than let either win.
+                if spelling.setdefault(wire, lowered) != lowered:
+                    raise Invalid(
+                        {
+                            wire: [
+                                f"The header was sent both as {spelling[wire]!r} and as "
+                                f"{lowered!r}; send it once."
+                            ]
+                        }
+                    )
                 if multi[wire]:
                     data.setdefault(wire, []).append(value)
                 else:
