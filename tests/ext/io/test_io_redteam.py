@@ -192,3 +192,38 @@ def test_input_header_sent_one_way_is_read(app, client, lib, name):
 
     response = client.get("/who", headers={name: "alice"})
     assert response.json() == {"user": "alice"}
+
+
+def test_input_errors_name_at_most_the_first_hundred_fields(app, client, lib):
+    # every value of a list of ints is wrong: one error per item, 5,000 of them
+    if lib.name == "pydantic":
+        from pydantic import BaseModel
+
+        class Numbers(BaseModel):
+            n: list[int]
+
+    elif lib.name == "marshmallow":
+        from marshmallow import Schema, fields
+
+        class Numbers(Schema):  # type: ignore[no-redef]
+            n = fields.List(fields.Int(), required=True)
+
+    else:
+        import msgspec
+
+        class Numbers(msgspec.Struct):  # type: ignore[no-redef]
+            n: list[int]
+
+    @app.route("/numbers", methods=["POST"])
+    @lib.input(Numbers)
+    async def numbers(req, resp, *, data):
+        resp.media = {"ok": True}
+
+    body = b'{"n": [' + b",".join([b'"x"'] * 5000) + b"]}"
+    response = client.post("/numbers", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert len(errors) <= 101  # 100 fields, and _schema saying there are more
+    assert len(response.content) < 20_000
+    if lib.name != "msgspec":  # msgspec stops at the first error
+        assert "only the first 100" in errors["_schema"][-1]

@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 
 from dyne.ext.io import parameters_from_json_schema
+from dyne.ext.io._readers import MAX_ERROR_FIELDS
 from dyne.ext.io.marshmallow.fields import FileField
 from dyne.extension import require
 
@@ -114,6 +115,8 @@ def _exclusive_bounds(converter: Any, field: Any, ret: dict[str, Any], **_: Any)
 def _flatten(messages: Any, prefix: str, out: dict[str, list[str]]) -> None:
     if isinstance(messages, dict):
         for key, value in messages.items():
+            if len(out) > MAX_ERROR_FIELDS:
+                return  # enough for the engine to say there are more
             _flatten(value, f"{prefix}.{key}" if prefix else str(key), out)
     elif isinstance(messages, list | tuple):
         for message in messages:

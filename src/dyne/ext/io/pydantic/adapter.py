@@ -15,6 +15,7 @@ from pydantic_core import InitErrorDetails, PydanticUndefined
 from dyne import formats
 from dyne.ext.io import parameters_from_json_schema
 from dyne.ext.io._data import AttrDict
+from dyne.ext.io._readers import MAX_ERROR_FIELDS
 from dyne.ext.io.pydantic.fields import FileField
 
 __all__ = ["PydanticAdapter"]
@@ -103,7 +104,11 @@ class PydanticAdapter:
                 plain_size = None
                 loaded = schema.__pydantic_serializer__.to_python(model)
         except ValidationError as exc:
-            if any(error["type"] != "json_invalid" for error in exc.errors()):
+            # A body pydantic cannot parse gives one error, json_invalid; the count first,
+            # so a million validation errors are not all built to find that out.
+            if exc.error_count() != 1 or exc.errors(include_url=False)[0]["type"] != (
+                "json_invalid"
+            ):
                 raise
         else:
             # bytes.find: much cheaper than "in" for bytes on this hot path
@@ -153,10 +158,20 @@ class PydanticAdapter:
     def errors(self, exc: Exception) -> dict[str, list[str]]:
         """``{"dotted.path": [messages]}`` from a ValidationError (``_schema``: the whole)."""
         result: dict[str, list[str]] = {}
-        errors = exc.errors(include_url=False) if isinstance(exc, ValidationError) else []
+        if isinstance(exc, ValidationError):
+            # Without the inputs and contexts: a million errors are built lighter (the
+            # engine answers only the first MAX_ERROR_FIELDS fields anyway).
+            errors = exc.errors(include_url=False, include_context=False, include_input=False)
+        else:
+            errors = []
         for error in errors:
             path = ".".join(str(part) for part in error["loc"]) or "_schema"
-            result.setdefault(path, []).append(error["msg"])
+            messages = result.get(path)
+            if messages is None:
+                if len(result) > MAX_ERROR_FIELDS:
+                    break  # enough for the engine to say there are more
+                messages = result[path] = []
+            messages.append(error["msg"])
         return result or {"_schema": [str(exc)]}
 
     def wire_fields(self) -> dict[str, bool]:
