@@ -227,3 +227,22 @@ def test_input_errors_name_at_most_the_first_hundred_fields(app, client, lib):
     assert len(response.content) < 20_000
     if lib.name != "msgspec":  # msgspec stops at the first error
         assert "only the first 100" in errors["_schema"][-1]
+
+
+@pytest.mark.parametrize("key", ["__deepcopy__", "__html__", "__reduce_ex__"])
+def test_input_data_with_a_dunder_key_still_copies_and_escapes(app, client, lib, key):
+    import copy
+
+    markupsafe = pytest.importorskip("markupsafe")
+
+    @app.route("/copy", methods=["POST"])
+    @lib.input(_any_schema(lib))
+    async def copy_view(req, resp, *, data):
+        copied = copy.deepcopy(data)
+        resp.media = {"copied": copied["x"], "html": str(markupsafe.escape(data["x"]))}
+
+    body = b'{"x": {"' + key.encode() + b'": "<b>"}}'
+    response = client.post("/copy", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 200
+    assert response.json()["copied"] == {key: "<b>"}
+    assert "&lt;b&gt;" in response.json()["html"]

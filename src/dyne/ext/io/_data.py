@@ -8,11 +8,16 @@ __all__ = ["AttrDict", "to_attr_data"]
 
 
 class AttrDict(dict[str, Any]):
-    """A ``dict`` whose keys are also attributes: ``data["title"]`` and ``data.title``."""
+    """A ``dict`` whose keys are also attributes: ``data["title"]`` and ``data.title``
+    (except dunder names such as ``__html__``: those stay ``data["__html__"]``)."""
 
     __slots__ = ()
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") and name.endswith("__"):
+            # Protocol lookups (copy's __deepcopy__, markupsafe's __html__, ...) must not
+            # find a key the client chose: {"__html__": "x"} made rendering {{ data }} a 500.
+            raise AttributeError(name)
         try:
             return self[name]
         except KeyError:
