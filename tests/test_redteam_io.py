@@ -308,3 +308,31 @@ def test_yaml_value_that_does_not_fit_its_explicit_tag_is_400(echo_app, client, 
     response = post(client, "/media", body, "application/x-yaml")
     assert response.status_code == 400
     assert "not valid YAML" in response.text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" + b'"]]]]",[' * 250 + b"]" * 250 + b"]",
+        b'["a\\"b", ' + b"[" * 250 + b"]" * 250 + b"]",
+        b'["a\\\\", ' + b"[" * 250 + b"]" * 250 + b"]",
+    ],
+    ids=["closing-brackets-in-strings", "escaped-quote", "escaped-backslash"],
+)
+def test_json_nesting_is_counted_outside_strings(echo_app, client, body):
+    response = post(client, "/media", body, "application/json")
+    assert response.status_code == 400
+    assert "nested too deeply" in response.text
+
+
+def test_json_brackets_inside_strings_do_not_count_as_nesting(echo_app, client):
+    body = b'["' + b"[" * 500 + b'", "\\\\", {"a": "{{{{"}]'
+    response = post(client, "/media", body, "application/json")
+    assert response.status_code == 200
+
+
+def test_json_escaped_backslash_before_a_low_surrogate_is_400(echo_app, client):
+    # "\\ud800" is the text \ud800, not an escape: the \udc00 after it stands alone
+    response = post(client, "/media", rb'["\\ud800\udc00"]', "application/json")
+    assert response.status_code == 400
+    assert "surrogate" in response.text
