@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
+from typing import TYPE_CHECKING, ClassVar, TypedDict
+
+from dyne.types import JSON, JSONObject
 
 if TYPE_CHECKING:
     from graphql import GraphQLError, GraphQLFormattedError, GraphQLSchema
@@ -20,12 +22,6 @@ __all__ = [
     "GraphQLContext",
     "JSONObject",
 ]
-
-#: A JSON value (variables and results travel as JSON). ``Any`` inside on purpose: a
-#: resolver's data is whatever the schema says; the name says what the data is.
-type JSON = Any
-#: A JSON object: the variables of an operation, the ``data`` of its result.
-type JSONObject = dict[str, JSON]
 
 
 class GraphQLContext(TypedDict):

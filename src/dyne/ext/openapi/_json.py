@@ -5,14 +5,10 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from dyne.types import JSON, JSONObject
+
 __all__ = ["JSON", "JSONObject", "RouteMeta", "SchemaSource"]
 
-#: A JSON value: a dict, list, str, int, float, bool or None. It stays ``Any`` on purpose:
-#: the builder reads and writes nested fragments by key (``op["responses"]["200"]``), and a
-#: union would need a check at every step; the name says what the data is.
-type JSON = Any
-#: A JSON object: the document and each of its parts (Operation, Schema, Parameter, ...).
-type JSONObject = dict[str, JSON]
 
 #: What the decorators recorded on a view (``dyne.extension.meta_of``): specs and
 #: requirements by key, each read by attribute (``docs/internals/metadata.md``).
