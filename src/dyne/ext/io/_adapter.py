@@ -32,7 +32,10 @@ class SchemaAdapter(Protocol):
     Optionally, ``load_json(body: bytes)`` validates a JSON body straight from its bytes
     (a library's fast path); it raises ``error_types`` for data that does not fit, and
     should let the core decode a body it cannot parse (``dyne.formats.decode_json``) so
-    malformed JSON gets the same 400 everywhere.
+    malformed JSON gets the same 400 everywhere. Before calling it the engine checks the
+    body against the core's limits (nesting past ``dyne.formats.MAX_NESTING``, lone
+    surrogate escapes), unless the adapter sets ``json_limits_checked = True``: its parser
+    refuses those itself (pydantic's does), which spares that scan on every request.
     """
 
     #: component name for OpenAPI (``"Book"``); OpenAPI makes it unique

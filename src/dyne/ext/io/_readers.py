@@ -83,6 +83,9 @@ def make_reader(adapter: Any, location: str) -> Reader:
 
     if location == "media":
         load_json = getattr(adapter, "load_json", None)
+        # Decided once: a parser that refuses deep nesting and lone surrogates itself
+        # needs no scan of every body before it.
+        check_limits = not getattr(adapter, "json_limits_checked", False)
 
         async def read_media(req: Request) -> Any:
             mimetype = req.mimetype
@@ -92,7 +95,7 @@ def make_reader(adapter: Any, location: str) -> Reader:
             # so a cross-site request cannot slip a JSON body past CORS as text/plain-like.
             if load_json is not None and (mimetype == "application/json" or is_json(mimetype)):
                 body = await req.content
-                if not json_body_is_plain(body):
+                if check_limits and not json_body_is_plain(body):
                     # A library's own parser may read what the core refuses (msgspec goes
                     # ~1,000 levels deep; lone surrogates that no response can encode):
                     # the core's decoder decides, as for every other body.

@@ -86,6 +86,10 @@ class PydanticAdapter:
             raise ValidationError.from_exception_data(self.name, problems)
         return loaded
 
+    #: pydantic's JSON parser refuses nesting past 200 levels and lone surrogate escapes
+    #: (``json_invalid``, then answered by the core's decoder): no scan is needed first.
+    json_limits_checked = True
+
     def load_json(self, body: bytes) -> Any:
         """Validate a JSON body straight from bytes (pydantic's fast path).
 
